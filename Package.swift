@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+//
+// CANP: a layered, batched, concurrent pipeline for binary CAN bus logs.
+//
+// Build switch: by default the C core links Debian's jemalloc, which is not
+// symbol-prefixed and therefore becomes the allocator of the WHOLE process
+// (Swift runtime included). Set `CANP_NO_JEMALLOC=1` in the environment to
+// build the C core on plain malloc/free instead: sanitizer runs need this
+// (jemalloc's C++ operator new/delete crash TSan and ASan), and so may library
+// users who do not want their allocator replaced.
+import Foundation
+import PackageDescription
+
+let useJemalloc = ProcessInfo.processInfo.environment["CANP_NO_JEMALLOC"] == nil
+
+var coreCSettings: [CSetting] = [.define("_GNU_SOURCE")]
+var coreLinkerSettings: [LinkerSetting] = [
+    .linkedLibrary("uring"),
+    .linkedLibrary("deflate"),
+    .linkedLibrary("z"),
+    .linkedLibrary("pthread"),
+]
+if useJemalloc {
+    coreCSettings.append(.define("CANP_USE_JEMALLOC", to: "1"))
+    coreLinkerSettings.insert(.linkedLibrary("jemalloc"), at: 0)
+}
+
+let package = Package(
+    name: "canp",
+    products: [
+        .library(name: "Canp", targets: ["Canp"]),
+        .library(name: "CCanpCore", type: .dynamic, targets: ["CCanpCore"]),
+        .executable(name: "canp", targets: ["canp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "CCanpCore",
+            cSettings: coreCSettings,
+            linkerSettings: coreLinkerSettings
+        ),
+        .target(
+            name: "Canp",
+            dependencies: [
+                "CCanpCore",
+                .product(name: "BasicContainers", package: "swift-collections"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "canp",
+            dependencies: [
+                "Canp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "CCanpCoreTests",
+            dependencies: ["CCanpCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "CanpTests",
+            dependencies: ["Canp", "CCanpCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ],
+    cLanguageStandard: .c11
+)

@@ -1,0 +1,22 @@
+/*
+ * canp.h: the public C API of the CANP core, for Swift and for C programs.
+ *
+ * Include this one header. It pulls in the API of each mechanism:
+ *   canp_pool.h     memory pools: slab tiers on a jemalloc arena (or malloc)
+ *   canp_io.h       file reads through io_uring, with a pread fallback
+ *   canp_inflate.h  whole-buffer gzip member inflate (libdeflate)
+ *
+ * Conventions: functions return 0 or -errno and pass results through
+ * out-parameters; a pointer result is NULL only on allocation failure.
+ * The headers include only <stddef.h>, <stdint.h> and <stdbool.h>.
+ */
+#ifndef CANP_H
+#define CANP_H
+
+#include "canp_pool.h"
+#include "canp_io.h"
+#include "canp_inflate.h"
+
+const char *canp_version(void);
+
+#endif /* CANP_H */

@@ -1,0 +1,3 @@
+/* version.c: the library's version string. */
+#include "canp.h"
+const char *canp_version(void) { return "0.1.0"; }

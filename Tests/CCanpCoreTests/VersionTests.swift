@@ -1,0 +1,3 @@
+import Testing
+import CCanpCore
+@Test func coreLinks() { #expect(canp_version() != nil) }

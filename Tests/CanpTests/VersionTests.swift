@@ -1,0 +1,3 @@
+import Testing
+@testable import Canp
+@Test func versionIsSet() { #expect(!CanpVersion.string.isEmpty) }
