@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+//
+// CANP benchmarks: a package of its own, so that building and testing the
+// library never builds benchmark tooling. Run with
+//   swift package --package-path Benchmarks benchmark
+// Every benchmark runs its peer in the same run; README ratios come from here.
+import PackageDescription
+
+let benchmarkNames = ["MemoryPoolBenchmarks", "ThreadPoolBenchmarks", "PipelineBenchmarks"]
+
+let package = Package(
+    name: "CanpBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: benchmarkNames.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Canp", package: "canp"),
+                .product(name: "CCanpCore", package: "canp"),
+            ],
+            path: "Benchmarks/\(name)",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    }
+)
