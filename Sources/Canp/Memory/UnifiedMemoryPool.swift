@@ -133,7 +133,7 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
     /// - Throws: ``MemoryPoolError/limitExceeded(requested:footprint:inUse:limit:)``
     ///   only when the request alone is above the limit;
     ///   ``MemoryPoolError/cancelled`` when the task is cancelled while waiting.
-    public func allocateBlock(capacity: Int, family: BlockFamily = .general) async throws(MemoryPoolError) -> MemoryBlock {
+    public func allocateBlockWaiting(capacity: Int, family: BlockFamily = .general) async throws(MemoryPoolError) -> MemoryBlock {
         do {
             return try allocateNow(capacity: capacity, family: family)
         } catch .limitExceeded(let requested, let footprint, let inUse, let limit) where requested > limit {

@@ -1,0 +1,58 @@
+import Testing
+@testable import Canp
+
+/// Seeded stress: threads allocate and release across every tier (and
+/// oversize), holding a random window of live blocks; afterwards the usage
+/// must be exactly zero and the invariant checker must pass.
+@Suite("UnifiedMemoryPool stress")
+struct UnifiedMemoryPoolStressTests {
+    @Test(arguments: [(2, 1_000_000)])
+    func usageReturnsToZero(threads: Int, operationsPerThread: Int) async throws {
+        var config = MemoryPoolConfig()
+        config.logsMemoryWarnings = false
+        config.maximumFreeBlocksPerTier = 64      // small, so that blocks spill back to the arena too
+        config.threadCacheBlocks = 8
+        let pool = try UnifiedMemoryPool(config: config)
+        let sizes = MemoryPoolConfig.default.generalBlockSizes + [20_000]
+        let operations = await withTaskGroup(of: Int.self) { group in
+            for thread in 0..<threads {
+                group.addTask {
+                    var random = SplitMix64(seed: 0xC0FFEE + UInt64(thread))
+                    let families = BlockFamily.allCases
+                    var live = [BlockHolder?](repeating: nil, count: 64)
+                    var done = 0
+                    while done < operationsPerThread {
+                        let slot = Int(random.next() % 64)
+                        if live[slot] != nil {
+                            live[slot]!.release()
+                            live[slot] = nil
+                        } else {
+                            let family = families[Int(random.next() % 3)]
+                            let size = Int(random.next() % UInt64(sizes.randomElement(using: &random)!)) + 1
+                            guard var block = try? pool.allocateBlock(capacity: size, family: family) else {
+                                Issue.record("allocation of \(size) failed")
+                                return done
+                            }
+                            block.append(contentsOf: [UInt8(slot)])
+                            live[slot] = BlockHolder(block)
+                        }
+                        done += 1
+                    }
+                    for holder in live { holder?.release() }
+                    return done
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(operations == threads * operationsPerThread)
+        let stats = pool.statistics
+        #expect(stats.currentMemory == 0)
+        #expect(stats.totalAllocations == stats.totalDeallocations)
+        #expect(stats.totalAllocations > threads * operationsPerThread / 3)
+        #expect(stats.reuseCount + stats.missCount == stats.totalAllocations)
+        #expect(pool.validateInvariants() == nil)
+        pool.trim()
+        #expect(pool.statistics.footprint == 0)
+        #expect(pool.validateInvariants() == nil)
+    }
+}

@@ -1,0 +1,308 @@
+import BasicContainers
+import Synchronization
+import Testing
+@testable import Canp
+
+private func quietConfig(_ edit: (inout MemoryPoolConfig) -> Void = { _ in }) -> MemoryPoolConfig {
+    var config = MemoryPoolConfig()
+    config.logsMemoryWarnings = false
+    edit(&config)
+    return config
+}
+
+@Suite("UnifiedMemoryPool")
+struct UnifiedMemoryPoolTests {
+    @Test func newBlockIsEmptyAndLargeEnough() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        for request in [1, 100, 512, 513, 1000, 4096, 8191, 8192] {
+            let block = try pool.allocateBlock(capacity: request)
+            #expect(block.count == 0)
+            #expect(block.isEmpty == true)
+            #expect(block.capacity >= request)
+        }
+        #expect(pool.currentMemory == 0)
+    }
+
+    @Test func requestsGoToTheSmallestFittingTierOfTheirFamily() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        #expect(pool.tierBlockSize(forCapacity: 1) == 512)
+        #expect(pool.tierBlockSize(forCapacity: 513) == 1024)
+        #expect(pool.tierBlockSize(forCapacity: 8192) == 8192)
+        #expect(pool.tierBlockSize(forCapacity: 8193) == nil)
+        #expect(pool.tierBlockSize(forCapacity: 300, family: .frame) == 512)
+        #expect(pool.tierBlockSize(forCapacity: 200, family: .frame) == 256)
+        #expect(pool.tierBlockSize(forCapacity: 16384, family: .decompression) == 16384)
+        let block = try pool.allocateBlock(capacity: 3000, family: .decompression)
+        #expect(block.capacity == 4096)
+        #expect(block.isOversize == false)
+    }
+
+    @Test func oversizeRequestsAreServedAndCountedAsMisses() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        do {
+            let big = try pool.allocateBlock(capacity: 100_000)
+            #expect(big.capacity == 100_000)
+            #expect(big.isOversize == true)
+            #expect(pool.currentMemory == 100_000)
+        }
+        let stats = pool.statistics
+        #expect(stats.oversizeAllocations == 1)
+        #expect(stats.missCount == 1)
+        #expect(stats.reuseCount == 0)
+        #expect(stats.currentMemory == 0)
+        #expect(stats.footprint == 0)
+        #expect(stats.totalDeallocations == 1)
+    }
+
+    @Test func releasedBlocksAreReusedAndCountedExactly() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        for _ in 0..<10 {
+            let block = try pool.allocateBlock(capacity: 1000)
+            #expect(pool.currentMemory == 1024)
+            pool.release(block)
+            #expect(pool.currentMemory == 0)
+        }
+        let stats = pool.statistics
+        #expect(stats.totalAllocations == 10)
+        #expect(stats.totalDeallocations == 10)
+        #expect(stats.missCount == 1)
+        #expect(stats.reuseCount == 9)
+        #expect(stats.footprint == 1024)
+        #expect(stats.peakMemory == 1024)
+        let tier = try #require(stats.tiers.first { $0.blockSize == 1024 && $0.family == .general })
+        #expect(tier.allocations == 10)
+        #expect(tier.hits == 9)
+        #expect(tier.cachedBlocks == 1)
+        #expect(stats.hitRate(of: .general) == 0.9)
+        #expect(stats.hitRate(of: .frame) == 0)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func deinitReturnsTheBlock() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        do {
+            var block = try pool.allocateBlock(capacity: 10, family: .frame)
+            block.append(contentsOf: [1, 2, 3])
+            #expect(pool.currentMemory == 256)
+        }
+        #expect(pool.currentMemory == 0)
+        #expect(pool.statistics.totalDeallocations == 1)
+    }
+
+    @Test func batchAllocationAndRelease() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig())
+        let blocks = try pool.allocateBlocks(capacities: [100, 600, 3000, 9000])
+        let count = blocks.count
+        let capacities = Self.capacities(of: blocks)
+        #expect(count == 4)
+        #expect(capacities == [512, 1024, 4096, 9000])
+        #expect(pool.currentMemory == 512 + 1024 + 4096 + 9000)
+        pool.releaseBlocks(blocks)
+        #expect(pool.currentMemory == 0)
+        #expect(pool.statistics.totalDeallocations == 4)
+    }
+
+    static func capacities(of blocks: borrowing UniqueArray<MemoryBlock>) -> [Int] {
+        var result: [Int] = []
+        for index in 0..<blocks.count { result.append(blocks[index].capacity) }
+        return result
+    }
+
+    @Test func batchAllocationIsAllOrNothing() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        #expect(throws: MemoryPoolError.self) {
+            _ = try pool.allocateBlocks(capacities: [4096, 4096, 4096])
+        }
+        #expect(pool.currentMemory == 0)
+    }
+
+    @Test func limitErrorNamesRequestUsageAndLimit() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let first = try pool.allocateBlock(capacity: 8192)
+        do {
+            _ = try pool.allocateBlock(capacity: 4096)
+            Issue.record("the limit was not enforced")
+        } catch {
+            #expect(error == .limitExceeded(requested: 4096, footprint: 8192, inUse: 8192, limit: 10_000))
+            let text = error.description
+            #expect(text.contains("4096"))
+            #expect(text.contains("8192"))
+            #expect(text.contains("10000"))
+        }
+        #expect(pool.statistics.limitFailures == 1)
+        _ = consume first
+        // The cached 8192 block counts against the limit; the pool trims it to serve this.
+        let second = try pool.allocateBlock(capacity: 4096)
+        #expect(second.capacity == 4096)
+        #expect(pool.statistics.footprint == 4096)
+    }
+
+    @Test func asyncAllocationWaitsForARelease() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let holder = BlockHolder(try pool.allocateBlock(capacity: 8192))
+        let started = Atomic<Bool>(false)
+        let waiter = Task {
+            started.store(true, ordering: .sequentiallyConsistent)
+            let block = try await pool.allocateBlockWaiting(capacity: 4096)
+            return block.capacity
+        }
+        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        // Let the waiter reach its wait; it cannot finish while the block is held.
+        for _ in 0..<50 { await Task.yield() }
+        #expect(pool.statistics.limitFailures >= 1)
+        holder.release()
+        let capacity = try await waiter.value
+        #expect(capacity == 4096)
+        #expect(pool.currentMemory == 0)
+    }
+
+    @Test func asyncAllocationAboveTheLimitFailsAtOnce() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        await #expect(throws: MemoryPoolError.self) {
+            _ = try await pool.allocateBlockWaiting(capacity: 20_000)
+        }
+    }
+
+    @Test func asyncAllocationCanBeCancelled() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let held = try pool.allocateBlock(capacity: 8192)
+        let waiter = Task { () async throws(MemoryPoolError) -> Int in
+            let block = try await pool.allocateBlockWaiting(capacity: 4096)
+            return block.capacity
+        }
+        while pool.statistics.limitFailures == 0 { await Task.yield() }
+        waiter.cancel()
+        let result = await waiter.result
+        #expect(throws: MemoryPoolError.cancelled) { try result.get() }
+        _ = consume held
+    }
+
+    @Test func warningFiresOncePerCrossing() throws {
+        let warnings = Mutex<[MemoryWarning]>([])
+        let pool = try UnifiedMemoryPool(config: quietConfig {
+            $0.maxTotalMemory = 100_000
+            $0.memoryWarningThreshold = 0.5
+            $0.onMemoryWarning = { warning in warnings.withLock { $0.append(warning) } }
+        })
+        var blocks = UniqueArray<MemoryBlock>(minimumCapacity: 16)
+        for _ in 0..<6 { blocks.append(try pool.allocateBlock(capacity: 8192)) }   // 49152: below
+        #expect(warnings.withLock { $0.count } == 0)
+        blocks.append(try pool.allocateBlock(capacity: 8192))                       // 57344: crosses
+        blocks.append(try pool.allocateBlock(capacity: 8192))                       // still above
+        #expect(warnings.withLock { $0.count } == 1)
+        #expect(warnings.withLock { $0[0] } == MemoryWarning(footprint: 57344, limit: 100_000, threshold: 0.5))
+        #expect(pool.statistics.isAboveWarningThreshold)
+        pool.releaseBlocks(blocks)
+        pool.trim()                                                                 // back to 0
+        #expect(!pool.statistics.isAboveWarningThreshold)
+        var again = UniqueArray<MemoryBlock>(minimumCapacity: 8)
+        for _ in 0..<7 { again.append(try pool.allocateBlock(capacity: 8192)) }    // crosses again
+        #expect(warnings.withLock { $0.count } == 2)
+        #expect(pool.statistics.warningCount == 2)
+        pool.releaseBlocks(again)
+    }
+
+    @Test func trimKeepsTheMinimumOfFreeBlocks() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig {
+            $0.minimumFreeBlocksPerTier = 2
+            $0.generalBlockSizes = [1024]
+            $0.decompressionBufferSizes = [2048]
+            $0.frameBufferSizes = [256]
+        })
+        #expect(pool.statistics.footprint == 2 * (1024 + 2048 + 256))
+        var blocks = UniqueArray<MemoryBlock>(minimumCapacity: 10)
+        for _ in 0..<10 { blocks.append(try pool.allocateBlock(capacity: 1024)) }
+        pool.releaseBlocks(blocks)
+        #expect(pool.statistics.footprint == 10 * 1024 + 2 * (2048 + 256))
+        let released = pool.trim()
+        #expect(released == 8 * 1024)
+        #expect(pool.statistics.footprint == 2 * (1024 + 2048 + 256))
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func tierKeepsAtMostItsMaximumOfFreeBlocks() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig {
+            $0.maximumFreeBlocksPerTier = 4
+            $0.threadCacheBlocks = 2
+        })
+        var blocks = UniqueArray<MemoryBlock>(minimumCapacity: 20)
+        for _ in 0..<20 { blocks.append(try pool.allocateBlock(capacity: 512)) }
+        pool.releaseBlocks(blocks)
+        let tier = try #require(pool.statistics.tiers.first { $0.blockSize == 512 && $0.family == .general })
+        // 4 in the shared list plus at most 2 in this thread's stripe cache.
+        #expect(tier.cachedBlocks <= 6)
+        #expect(tier.cachedBlocks + tier.returnedBlocks == 20)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func configurationsAreValidated() {
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.generalBlockSizes = [] })
+        }
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.frameBufferSizes = [256, 256] })
+        }
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.memoryWarningThreshold = 1.5 })
+        }
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 0 })
+        }
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.minimumFreeBlocksPerTier = 10; $0.maximumFreeBlocksPerTier = 5 })
+        }
+    }
+
+    @Test func presetsHaveTheirDocumentedValues() throws {
+        let d = MemoryPoolConfig.default
+        #expect(d.generalBlockSizes == [512, 1024, 2048, 4096, 8192])
+        #expect(d.decompressionBufferSizes == [1024, 2048, 4096, 8192, 16384])
+        #expect(d.frameBufferSizes == [256, 512, 1024, 2048, 4096])
+        #expect(d.mmapCacheSize == 1000 && d.blockCacheSize == 500)
+        #expect(d.cacheTTL == .seconds(300) && d.maxTotalMemory == 1 << 30 && d.memoryWarningThreshold == 0.8)
+        let h = MemoryPoolConfig.highPerformance
+        #expect(h.generalBlockSizes.last == 16384 && h.decompressionBufferSizes.last == 32768 && h.frameBufferSizes.last == 8192)
+        #expect(h.mmapCacheSize == 2000 && h.blockCacheSize == 1000 && h.cacheTTL == .seconds(600))
+        #expect(h.maxTotalMemory == 2 << 30 && h.memoryWarningThreshold == 0.85)
+        let m = MemoryPoolConfig.memoryConstrained
+        #expect(m.generalBlockSizes.first == 256 && m.generalBlockSizes.last == 2048)
+        #expect(m.decompressionBufferSizes.first == 512 && m.decompressionBufferSizes.last == 4096)
+        #expect(m.frameBufferSizes.first == 128 && m.frameBufferSizes.last == 1024)
+        #expect(m.mmapCacheSize == 100 && m.blockCacheSize == 50 && m.cacheTTL == .seconds(300))
+        #expect(m.maxTotalMemory == 512 << 20 && m.memoryWarningThreshold == 0.7)
+        for config in [d, h, m] {
+            var quiet = config
+            quiet.logsMemoryWarnings = false
+            let pool = try UnifiedMemoryPool(config: quiet)
+            let block = try pool.allocateBlock(capacity: config.generalBlockSizes.last!)
+            #expect(block.isOversize == false)
+        }
+    }
+
+    @Test func jemallocUseMatchesTheBuild() {
+        #expect(UnifiedMemoryPool.usesJemalloc == (Environment.variable("CANP_NO_JEMALLOC") == nil))
+    }
+}
+
+/// Holds a block so that another task can release it.
+final class BlockHolder: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private var block: MemoryBlock?
+
+    init(_ block: consuming MemoryBlock) { self.block = consume block }
+
+    func release() {
+        lock.withLock { _ in _ = block.take() }
+    }
+}
+
+enum Environment {
+    static func variable(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

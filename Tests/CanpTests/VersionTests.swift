@@ -1,3 +1,0 @@
-import Testing
-@testable import Canp
-@Test func versionIsSet() { #expect(!CanpVersion.string.isEmpty) }
