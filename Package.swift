@@ -11,9 +11,20 @@
 import Foundation
 import PackageDescription
 
-let useJemalloc = ProcessInfo.processInfo.environment["CANP_NO_JEMALLOC"] == nil
+let environment = ProcessInfo.processInfo.environment
+let useJemalloc = environment["CANP_NO_JEMALLOC"] == nil
 
-var coreCSettings: [CSetting] = [.define("_GNU_SOURCE")]
+// Sanitizer switch: `CANP_SANITIZE=thread` (or `address`) instruments this
+// package's own targets only. `swift test --sanitize=thread` would also
+// instrument swift-collections, whose BasicContainers module crashes the
+// Swift 6.3.1 compiler under TSan ("Invalid bitcast"); its code is not ours
+// to check. Sanitizer runs must also set CANP_NO_JEMALLOC=1 (see above).
+let sanitizer = environment["CANP_SANITIZE"]
+let sanitizerSwiftSettings: [SwiftSetting] = sanitizer.map { [.unsafeFlags(["-sanitize=\($0)"])] } ?? []
+let sanitizerCSettings: [CSetting] = sanitizer.map { [.unsafeFlags(["-fsanitize=\($0)", "-fno-omit-frame-pointer"])] } ?? []
+let sanitizerLinkerSettings: [LinkerSetting] = sanitizer.map { [.unsafeFlags(["-sanitize=\($0)"])] } ?? []
+
+var coreCSettings: [CSetting] = [.define("_GNU_SOURCE")] + sanitizerCSettings
 var coreLinkerSettings: [LinkerSetting] = [
     .linkedLibrary("uring"),
     .linkedLibrary("deflate"),
@@ -48,7 +59,8 @@ let package = Package(
                 "CCanpCore",
                 .product(name: "BasicContainers", package: "swift-collections"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
+            linkerSettings: sanitizerLinkerSettings
         ),
         .executableTarget(
             name: "canp",
@@ -56,17 +68,20 @@ let package = Package(
                 "Canp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
+            linkerSettings: sanitizerLinkerSettings
         ),
         .testTarget(
             name: "CCanpCoreTests",
             dependencies: ["CCanpCore"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
+            linkerSettings: sanitizerLinkerSettings
         ),
         .testTarget(
             name: "CanpTests",
             dependencies: ["Canp", "CCanpCore"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
+            linkerSettings: sanitizerLinkerSettings
         ),
     ],
     cLanguageStandard: .c11
