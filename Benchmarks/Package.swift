@@ -12,13 +12,22 @@ let package = Package(
     name: "CanpBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "canp", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: benchmarkNames.map { name in
+    targets: [
+        // Allocation loops of the peers (jemalloc, glibc) and of the pool, in C.
+        .target(
+            name: "CBenchPeers",
+            dependencies: [.product(name: "CCanpCore", package: "canp")],
+            path: "Sources/CBenchPeers",
+            linkerSettings: [.linkedLibrary("jemalloc"), .linkedLibrary("pthread")]
+        ),
+    ] + benchmarkNames.map { name in
         .executableTarget(
             name: name,
             dependencies: [
+                "CBenchPeers",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Canp", package: "canp"),
                 .product(name: "CCanpCore", package: "canp"),

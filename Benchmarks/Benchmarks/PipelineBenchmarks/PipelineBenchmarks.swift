@@ -1,4 +1,4 @@
 import Benchmark
 
-nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+let benchmarks: @Sendable () -> Void = {
 }
