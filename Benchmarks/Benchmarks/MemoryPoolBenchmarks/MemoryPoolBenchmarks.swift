@@ -57,24 +57,11 @@ let benchmarks: @Sendable () -> Void = {
         config.generalBlockSizes = sizes
         let pool = try! UnifiedMemoryPool(config: config)
         for _ in benchmark.scaledIterations {
-            var window = [BlockBox?](repeating: nil, count: 8)
-            let start = ContinuousClock.now
             for index in 0..<Int(pairsPerThread) {
-                let slot = index & 7
-                window[slot] = nil
                 var block = try! pool.allocateBlock(capacity: sizes[index % sizes.count])
                 block.append(contentsOf: CollectionOfOne(1))
-                window[slot] = BlockBox(block)
+                pool.release(block)
             }
-            let elapsed = ContinuousClock.now - start
-            let (seconds, attoseconds) = elapsed.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            benchmark.measurement(.custom("ns per pair", polarity: .prefersSmaller), nanoseconds / Int(pairsPerThread))
         }
     }
-}
-
-final class BlockBox {
-    var block: MemoryBlock?
-    init(_ block: consuming MemoryBlock) { self.block = consume block }
 }
