@@ -1,3 +1,0 @@
-import Testing
-import CCanpCore
-@Test func coreLinks() { #expect(canp_version() != nil) }
