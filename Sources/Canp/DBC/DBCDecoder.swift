@@ -1,0 +1,384 @@
+/// A DBC database compiled for decoding frames at high throughput.
+///
+/// Every message becomes a plan of precomputed byte positions, shifts,
+/// sign extension and conversions (see `DBCSignalPlan`); decoding a frame is
+/// one identifier lookup and then straight-line work per signal, writing into
+/// a reusable ``DBCSignalBatch``: no allocation, no dictionary, no strings.
+///
+/// Which signals a frame yields follows cantools' `decode(...,
+/// allow_truncated=True)` and, where cantools gives up on a whole frame,
+/// CANP's reference reader:
+/// - a signal is decoded only when it lies entirely within both the frame and
+///   the message length (bytes after the DBC length are ignored);
+/// - overlapping signals are each decoded from their own bits;
+/// - a multiplexed signal is present when its multiplexer is present and the
+///   multiplexer's raw value is one of the signal's values (`m<n>` or an
+///   `SG_MUL_VAL_` range); nested multiplexers chain; a multiplexer value that
+///   selects nothing leaves the multiplexer and the unmultiplexed signals.
+///
+/// Signals are reported in the order of their `SG_` lines.
+///
+/// The decoder is immutable and `Sendable`: one instance serves all threads.
+public final class DBCDecoder: @unchecked Sendable {
+    /// The database this decoder was compiled from.
+    public let database: DBCDatabase
+    /// The signals of all messages in one table: message `m`'s signals are
+    /// the global indices `signalRange(ofMessageAt: m)`.
+    private let signalPlans: UnsafeMutablePointer<DBCSignalPlan>
+    private let messagePlans: UnsafeMutablePointer<DBCMessagePlan>
+    private let multiplexerOrder: UnsafeMutablePointer<Int32>
+    private let rangeLows: UnsafeMutablePointer<Int64>
+    private let rangeHighs: UnsafeMutablePointer<Int64>
+    private let identifiers: DBCIdentifierTable
+    private let signalLocations: [(message: Int32, signal: Int32)]
+    private let labelTables: [[Int64: String]]
+    /// The number of signals of all messages.
+    public let signalCount: Int
+    /// The number of messages.
+    public var messageCount: Int { database.messages.count }
+
+    init(database: DBCDatabase) {
+        self.database = database
+        let messages = database.messages
+        let total = messages.reduce(0) { $0 + $1.signals.count }
+        signalCount = total
+        signalPlans = .allocate(capacity: max(total, 1))
+        messagePlans = .allocate(capacity: max(messages.count, 1))
+        var order: [Int32] = []
+        var lows: [Int64] = [], highs: [Int64] = []
+        var locations: [(message: Int32, signal: Int32)] = []
+        var labels: [[Int64: String]] = []
+        locations.reserveCapacity(total)
+        labels.reserveCapacity(total)
+
+        var global = 0
+        for (m, message) in messages.enumerated() {
+            let start = global
+            var plans = message.signals.enumerated().map { (k, signal) in
+                DBCSignalPlan(signal: signal, messageLength: message.length, globalIndex: UInt32(start + k))
+            }
+            let orderStart = order.count
+            let muxOrder = Self.multiplexerOrder(message.signals)
+            for (slot, local) in muxOrder.enumerated() where slot < DBCSignalBatch.maximumMultiplexers {
+                plans[local].multiplexerSlot = Int16(slot)
+                order.append(Int32(local))
+            }
+            for (k, signal) in message.signals.enumerated() {
+                guard let parentName = signal.multiplexerSignalName else { continue }
+                let parent = message.signals.firstIndex { $0.name == parentName && $0.isMultiplexer }
+                guard let parent, plans[parent].multiplexerSlot >= 0, let values = signal.multiplexerValues else {
+                    plans[k].parentSlot = -2
+                    continue
+                }
+                plans[k].parentSlot = plans[parent].multiplexerSlot
+                plans[k].rangeStart = Int32(lows.count)
+                plans[k].rangeCount = Int32(values.count)
+                for range in values {
+                    lows.append(range.lowerBound)
+                    highs.append(range.upperBound)
+                }
+            }
+            // A multiplexer that depends on itself through a cycle is never present.
+            for slot in muxOrder.indices.reversed() where slot < DBCSignalBatch.maximumMultiplexers {
+                let local = muxOrder[slot]
+                if plans[local].parentSlot >= Int16(slot) { plans[local].parentSlot = -2 }
+            }
+            for (k, plan) in plans.enumerated() { (signalPlans + start + k).initialize(to: plan) }
+            messagePlans[m] = DBCMessagePlan(signalStart: Int32(start), signalCount: Int32(plans.count),
+                                             length: Int32(min(message.length, 64)),
+                                             multiplexerOrderStart: Int32(orderStart),
+                                             multiplexerCount: Int32(order.count - orderStart))
+            for (k, signal) in message.signals.enumerated() {
+                locations.append((Int32(m), Int32(k)))
+                var table: [Int64: String] = [:]
+                for entry in signal.valueDescriptions { table[entry.value] = entry.text }
+                labels.append(table)
+            }
+            global += message.signals.count
+        }
+        multiplexerOrder = .allocate(capacity: max(order.count, 1))
+        multiplexerOrder.initialize(from: order, count: order.count)
+        rangeLows = .allocate(capacity: max(lows.count, 1))
+        rangeLows.initialize(from: lows, count: lows.count)
+        rangeHighs = .allocate(capacity: max(highs.count, 1))
+        rangeHighs.initialize(from: highs, count: highs.count)
+        signalLocations = locations
+        labelTables = labels
+        identifiers = DBCIdentifierTable(messages: messages)
+    }
+
+    deinit {
+        signalPlans.deinitialize(count: signalCount)
+        signalPlans.deallocate()
+        messagePlans.deallocate()
+        multiplexerOrder.deallocate()
+        rangeLows.deallocate()
+        rangeHighs.deallocate()
+        identifiers.deallocate()
+    }
+
+    /// The multiplexers of a message, each after the multiplexer it depends on
+    /// (cycles are broken arbitrarily and detected by the caller).
+    private static func multiplexerOrder(_ signals: [DBCSignal]) -> [Int] {
+        let multiplexers = signals.indices.filter { signals[$0].isMultiplexer }
+        var placed = Set<Int>()
+        var order: [Int] = []
+        var remaining = multiplexers
+        while !remaining.isEmpty {
+            let before = remaining.count
+            remaining.removeAll { index in
+                let parentName = signals[index].multiplexerSignalName
+                let parent = parentName.flatMap { name in signals.firstIndex { $0.name == name && $0.isMultiplexer } }
+                if parent == nil || placed.contains(parent!) {
+                    placed.insert(index)
+                    order.append(index)
+                    return true
+                }
+                return false
+            }
+            if remaining.count == before {   // a cycle: append the rest; their parent slots come later
+                order += remaining
+                remaining = []
+            }
+        }
+        return order
+    }
+
+    // MARK: - Lookup
+
+    /// The index of the message that frames with this identifier decode as.
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    /// - Returns: An index into `database.messages`, or `nil` when the DBC has no such message.
+    /// - Complexity: O(1).
+    @inline(__always)
+    public func messageIndex(id: UInt32, isExtended: Bool) -> Int? {
+        let index = identifiers.lookup(id: id, isExtended: isExtended)
+        return index < 0 ? nil : index
+    }
+
+    /// The global signal indices of a message's signals, in `SG_` order.
+    ///
+    /// - Parameter messageIndex: An index into `database.messages`.
+    public func signalRange(ofMessageAt messageIndex: Int) -> Range<Int> {
+        let plan = messagePlans[messageIndex]
+        return Int(plan.signalStart)..<Int(plan.signalStart + plan.signalCount)
+    }
+
+    /// The signal with a global index (a ``DBCSignalBatch`` row's signal index).
+    ///
+    /// - Parameter index: A global signal index.
+    public func signal(at index: Int) -> DBCSignal {
+        let location = signalLocations[index]
+        return database.messages[Int(location.message)].signals[Int(location.signal)]
+    }
+
+    /// The message of a global signal index.
+    ///
+    /// - Parameter index: A global signal index.
+    public func message(ofSignalAt index: Int) -> DBCMessage {
+        database.messages[Int(signalLocations[index].message)]
+    }
+
+    /// The `VAL_` text of a raw value of a signal.
+    ///
+    /// - Parameters:
+    ///   - signalIndex: A global signal index.
+    ///   - raw: The raw value; a float without fraction matches an integer entry.
+    /// - Returns: The text, or `nil`.
+    /// - Complexity: O(1) on average.
+    public func label(signalIndex: Int, raw: DBCRawValue) -> String? {
+        let table = labelTables[signalIndex]
+        guard !table.isEmpty, let key = raw.tableKey else { return nil }
+        return table[key]
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes one frame and appends its signals to a batch.
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    ///   - bytes: The payload (0 to 64 bytes).
+    ///   - frameIndex: A tag stored with each row (for example the frame's index in its block).
+    ///   - batch: The batch the rows are appended to.
+    /// - Returns: The number of rows appended (0 when the DBC has no such message).
+    /// - Complexity: O(*s*) in the number of signals of the message; no allocation
+    ///   unless the batch has to grow.
+    @inline(__always)
+    @discardableResult
+    public func decode(id: UInt32, isExtended: Bool, bytes: UnsafeRawBufferPointer, frameIndex: UInt32,
+                       into batch: inout DBCSignalBatch) -> Int {
+        let index = identifiers.lookup(id: id, isExtended: isExtended)
+        if index < 0 { return 0 }
+        return decode(messageAt: index, bytes: bytes, frameIndex: frameIndex, into: &batch)
+    }
+
+    /// Decodes one frame held in a `RawSpan` and appends its signals to a batch.
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    ///   - span: The payload (0 to 64 bytes).
+    ///   - frameIndex: A tag stored with each row.
+    ///   - batch: The batch the rows are appended to.
+    /// - Returns: The number of rows appended.
+    /// - Complexity: O(*s*) in the number of signals of the message.
+    @discardableResult
+    public func decode(id: UInt32, isExtended: Bool, span: RawSpan, frameIndex: UInt32,
+                       into batch: inout DBCSignalBatch) -> Int {
+        span.withUnsafeBytes { bytes in
+            decode(id: id, isExtended: isExtended, bytes: bytes, frameIndex: frameIndex, into: &batch)
+        }
+    }
+
+    /// Decodes one frame of a known message and appends its signals to a batch.
+    ///
+    /// - Parameters:
+    ///   - messageIndex: From ``messageIndex(id:isExtended:)``.
+    ///   - bytes: The payload (0 to 64 bytes; bytes after the DBC length are ignored).
+    ///   - frameIndex: A tag stored with each row.
+    ///   - batch: The batch the rows are appended to.
+    /// - Returns: The number of rows appended.
+    /// - Complexity: O(*s*) in the number of signals of the message.
+    public func decode(messageAt messageIndex: Int, bytes: UnsafeRawBufferPointer, frameIndex: UInt32,
+                       into batch: inout DBCSignalBatch) -> Int {
+        precondition(messageIndex >= 0 && messageIndex < database.messages.count, "message index out of range")
+        let plan = messagePlans[messageIndex]
+        let available = Int32(min(bytes.count, Int(plan.length)))
+        let payload = batch.payloadScratch
+        if available > 0 { payload.copyMemory(from: bytes.baseAddress!, byteCount: Int(available)) }
+        batch.reserve(additional: Int(plan.signalCount))
+        let plans = signalPlans + Int(plan.signalStart)
+        let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
+        let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
+        var row = batch.count
+        let first = row
+
+        if plan.multiplexerCount == 0 {
+            for k in 0..<Int(plan.signalCount) {
+                let signal = plans + k
+                if signal.pointee.requiredBytes > available { continue }
+                let decoded = signal.pointee.decode(payload)
+                frames[row] = frameIndex
+                signals[row] = signal.pointee.globalIndex
+                raws[row] = decoded.bits
+                kinds[row] = decoded.kind
+                values[row] = decoded.value
+                row += 1
+            }
+            batch.count = row
+            return row - first
+        }
+
+        // Multiplexers first, each after its own multiplexer.
+        let flags = batch.multiplexerFlags, selectors = batch.multiplexerSelector
+        let muxRaws = batch.multiplexerRawBits, muxValues = batch.multiplexerValue
+        let order = multiplexerOrder + Int(plan.multiplexerOrderStart)
+        for slot in 0..<Int(plan.multiplexerCount) {
+            let signal = plans + Int(order[slot])
+            guard isPresent(signal.pointee, available: available, flags: flags, selectors: selectors) else {
+                flags[slot] = 0
+                continue
+            }
+            let decoded = signal.pointee.decode(payload)
+            muxRaws[slot] = decoded.bits
+            muxValues[slot] = decoded.value
+            var selects: UInt8 = 2
+            switch decoded.kind {
+            case .unsigned:
+                if decoded.bits <= UInt64(Int64.max) { selectors[slot] = Int64(decoded.bits) } else { selects = 0 }
+            case .signed:
+                selectors[slot] = Int64(bitPattern: decoded.bits)
+            case .float:
+                let f = Double(bitPattern: decoded.bits)
+                if let v = Int64(exactly: f.rounded(.towardZero)) { selectors[slot] = v } else { selects = 0 }
+            }
+            flags[slot] = 1 | selects
+        }
+        for k in 0..<Int(plan.signalCount) {
+            let signal = plans + k
+            let slot = Int(signal.pointee.multiplexerSlot)
+            if slot >= 0 {
+                if flags[slot] & 1 == 0 { continue }
+                frames[row] = frameIndex
+                signals[row] = signal.pointee.globalIndex
+                raws[row] = muxRaws[slot]
+                kinds[row] = signal.pointee.kind.rawKind
+                values[row] = muxValues[slot]
+                row += 1
+                continue
+            }
+            guard isPresent(signal.pointee, available: available, flags: flags, selectors: selectors) else { continue }
+            let decoded = signal.pointee.decode(payload)
+            frames[row] = frameIndex
+            signals[row] = signal.pointee.globalIndex
+            raws[row] = decoded.bits
+            kinds[row] = decoded.kind
+            values[row] = decoded.value
+            row += 1
+        }
+        batch.count = row
+        return row - first
+    }
+
+    /// Whether a signal of a multiplexed message is present in this frame.
+    @inline(__always)
+    private func isPresent(_ signal: DBCSignalPlan, available: Int32, flags: UnsafeMutablePointer<UInt8>,
+                           selectors: UnsafeMutablePointer<Int64>) -> Bool {
+        if signal.requiredBytes > available { return false }
+        let parent = Int(signal.parentSlot)
+        if parent == -1 { return true }
+        if parent < 0 || flags[parent] & 2 == 0 { return false }
+        let selector = selectors[parent]
+        for r in Int(signal.rangeStart)..<Int(signal.rangeStart + signal.rangeCount)
+        where selector >= rangeLows[r] && selector <= rangeHighs[r] {
+            return true
+        }
+        return false
+    }
+
+    /// One decoded signal, for tests and tools (the batch API is for throughput).
+    public struct DecodedSignal: Sendable, Hashable {
+        /// The signal name.
+        public var name: String
+        /// The raw value (exact integer, or the float value).
+        public var raw: DBCRawValue
+        /// The physical value.
+        public var value: Double
+        /// The `VAL_` text of the raw value, if any.
+        public var label: String?
+    }
+
+    /// Decodes one frame into named values.
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    ///   - bytes: The payload.
+    /// - Returns: The signals in `SG_` order (empty for an unknown identifier).
+    /// - Complexity: Allocates; use ``decode(id:isExtended:bytes:frameIndex:into:)`` in loops.
+    public func decode(id: UInt32, isExtended: Bool, bytes: [UInt8]) -> [DecodedSignal] {
+        var batch = DBCSignalBatch(capacity: 64)
+        bytes.withUnsafeBytes { _ = decode(id: id, isExtended: isExtended, bytes: $0, frameIndex: 0, into: &batch) }
+        return (0..<batch.count).map { row in
+            let index = batch.signalIndex(at: row)
+            let raw = batch.rawValue(at: row)
+            return DecodedSignal(name: signal(at: index).name, raw: raw, value: batch.value(at: row),
+                                 label: label(signalIndex: index, raw: raw))
+        }
+    }
+}
+
+extension DBCSignalPlan.Kind {
+    var rawKind: DBCRawKind {
+        switch self {
+        case .unsigned: return .unsigned
+        case .signed: return .signed
+        case .float16, .float32, .float64: return .float
+        }
+    }
+}
