@@ -83,6 +83,9 @@ public final class DBCDecoder: @unchecked Sendable {
                 let local = muxOrder[slot]
                 if plans[local].parentSlot >= Int16(slot) { plans[local].parentSlot = -2 }
             }
+            // A signal that is never present is never decodable: the loop without
+            // multiplexers then needs no check of its own.
+            for k in plans.indices where plans[k].parentSlot == -2 { plans[k].requiredBytes = DBCSignalPlan.never }
             for (k, plan) in plans.enumerated() { (signalPlans + start + k).initialize(to: plan) }
             messagePlans[m] = DBCMessagePlan(signalStart: Int32(start), signalCount: Int32(plans.count),
                                              length: Int32(min(message.length, 64)),

@@ -149,6 +149,10 @@ struct DBCGrammar {
     /// of it is accepted with a warning.
     mutating func endStatement(_ statement: String, line: Int) throws(DBCError) {
         if scanner.consume(0x3B) { return }
+        if scanner.isAtEnd {
+            warn(.missingSemicolon, "\(statement) statement without its ';' at the end of the file", line: line)
+            return
+        }
         if scanner.line > line, let next = scanner.peekIdentifier(), Self.keywords.contains(next) {
             warn(.missingSemicolon, "\(statement) statement without its ';'", line: line)
             return
@@ -235,11 +239,7 @@ struct DBCGrammar {
         var marker = DBCSignal.MultiplexerMarker.none
         if !scanner.peek(0x3A) {
             let (text, _) = try scanner.identifier("':' or a multiplexer marker (M, m<n>, m<n>M)")
-            guard let parsed = Self.marker(text) else {
-                throw DBCError.syntax(file: scanner.fileName, line: scanner.line, column: scanner.column - text.utf8.count,
-                                      expected: "a multiplexer marker (M, m<n>, m<n>M)", found: "'\(text)'")
-            }
-            marker = parsed
+            marker = Self.marker(text) ?? .unrecognized(text)
         }
         try scanner.expect(0x3A, "':' after the signal name")
         let start = try scanner.integer("the start bit")
@@ -397,7 +397,7 @@ struct DBCGrammar {
 
     mutating func parseAttribute(line: Int) throws(DBCError) {
         let name = try scanner.string("the attribute name")
-        if let word = scanner.peekIdentifier() {
+        if !scanner.peekNumber(), let word = scanner.peekIdentifier() {
             _ = try scanner.identifier("the object kind")
             switch word {
             case "BU_":

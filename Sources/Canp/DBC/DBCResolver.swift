@@ -154,9 +154,11 @@ struct DBCResolver {
             // it the multiplexer of every `m<n>` signal; with several (extended
             // multiplexing) each signal's multiplexer and values come from SG_MUL_VAL_.
             let markers = raw.signals.filter {
-                if case .multiplexer = $0.marker { return true }
-                if case .multiplexedMultiplexer = $0.marker { return true }
-                return false
+                switch $0.marker {
+                case .multiplexer, .multiplexedMultiplexer: return true
+                case .unrecognized(let text): return text.hasSuffix("M")
+                case .none, .multiplexed: return false
+                }
             }
             let messageMultiplexer = markers.count == 1 ? markers[0].shortName : nil
             let muxEntries = multiplexing[frameIdDbc] ?? []
@@ -198,6 +200,13 @@ struct DBCResolver {
                 case .multiplexer: signal.isMultiplexer = true
                 case .multiplexed(let v): markerValue = v
                 case .multiplexedMultiplexer(let v): signal.isMultiplexer = true; markerValue = v
+                case .unrecognized(let text):
+                    signal.isMultiplexer = text.hasSuffix("M")
+                    if messageMultiplexer != nil && !signal.isMultiplexer {
+                        warn(.invalidMultiplexerMarker,
+                             "signal \(message.name).\(short): multiplexer marker '\(text)' has no value; the signal is never present",
+                             line: signal.line)
+                    }
                 }
                 var values: [ClosedRange<Int64>] = []
                 let parent: String?

@@ -29,6 +29,11 @@ public struct DBCSignal: Sendable, Hashable {
         case multiplexed(Int64)
         /// `m<n>M`: present when its multiplexer is `n`, and itself a multiplexer.
         case multiplexedMultiplexer(Int64)
+        /// Another word between the name and `:` (`m` without a number, for
+        /// example). As in cantools, it makes the signal a multiplexer when it
+        /// ends with `M`; it has no multiplexer value (a warning says so when
+        /// the message's multiplexing needs one).
+        case unrecognized(String)
     }
 
     /// The signal name (its `SystemSignalLongSymbol` attribute when it has one,

@@ -35,6 +35,8 @@ public struct DBCWarning: Sendable, Hashable, CustomStringConvertible {
         /// A signal that cannot be decoded (length 0 or above 64, float length
         /// other than 16/32/64, bad multiplexing); kept but never decoded.
         case undecodableSignal
+        /// A multiplexer marker that is neither `M`, `m<n>` nor `m<n>M`.
+        case invalidMultiplexerMarker
         /// A message longer than 64 bytes; bytes after the 64th are never decoded.
         case messageTooLong
     }
