@@ -14,7 +14,7 @@ With --fallback, the frames cantools refuses as a whole are compared too,
 against the reference reader's decode() (/work/shared/reference/canp_ref.py:
 every signal from its own bits, multiplexing applied by hand).
 
-  scripts/dbc_parity.py [CANP] [--corpus DIR] [--frames N] [--jobs J] [--seed S] [--fallback]
+  scripts/dbc_parity.py [CANP] [--corpus DIR] [--frames N] [--jobs J] [--seed S] [--fallback] [--reference DIR]
 
 CANP defaults to .build/release/canp, else .build/debug/canp. Exit status 1 on
 any mismatch or when canp fails to load a file that cantools loads.
@@ -95,7 +95,7 @@ def unescape(text):
 
 
 def check_file(job):
-    path, canp, frames_per_message, short_fraction, seed, fallback, corpus = job
+    path, canp, frames_per_message, short_fraction, seed, fallback, corpus, reference = job
     rel = os.path.relpath(path, corpus)
     t0 = time.time()
     result = {'file': rel, 'cantools': False, 'canp': False, 'messages': 0, 'frames': 0, 'signals': 0,
@@ -113,7 +113,7 @@ def check_file(job):
         result['mismatches'].append('canp cannot load a file cantools loads: ' + check.stderr.strip())
         return result
     if fallback:
-        sys.path.insert(0, os.path.join(corpus, '..', 'reference'))
+        sys.path.insert(0, reference)
         import canp_ref
         # canp_ref caches its single-signal messages by (id, extended, name) for the
         # process; they belong to one DBC, so the cache must not outlive this file.
@@ -225,6 +225,8 @@ def main():
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--fallback', action='store_true',
                     help="also compare the frames cantools refuses, against the reference reader's decode()")
+    ap.add_argument('--reference', default=os.path.join(REPO, '..', 'shared', 'reference'),
+                    help='directory of canp_ref.py for --fallback (default ../shared/reference)')
     ap.add_argument('--verbose', action='store_true', help='print every file, not only failures')
     args = ap.parse_args()
     canp = os.path.abspath(find_canp(args.canp))
@@ -233,7 +235,7 @@ def main():
     if not paths:
         sys.exit(f'dbc_parity: no .dbc files under {corpus}')
     started = time.time()
-    jobs = [(p, canp, args.frames, args.short, args.seed, args.fallback, corpus)
+    jobs = [(p, canp, args.frames, args.short, args.seed, args.fallback, corpus, os.path.abspath(args.reference))
             for p in sorted(paths, key=os.path.getsize, reverse=True)]
     with multiprocessing.Pool(args.jobs) as pool:
         results = sorted(pool.imap_unordered(check_file, jobs), key=lambda r: r['file'])
