@@ -73,8 +73,10 @@ static int skip_header(const uint8_t *p, size_t end, size_t *deflate_start) {
         at++; /* the terminating zero */
     }
     if (flags & GZ_FHCRC) {
-        /* The header CRC-16 is skipped, not verified: libdeflate and zlib do the same. */
+        /* The header CRC-16 (low half of the CRC-32 of the header so far) is verified, as zlib does. */
         if (end - at < 2) return -EBADMSG;
+        uint32_t stored = (uint32_t)p[at] | (uint32_t)p[at + 1] << 8;
+        if (stored != (_canp_prim_crc32(0, p, at) & 0xFFFFu)) return -EBADMSG;
         at += 2;
     }
     *deflate_start = at;
@@ -143,6 +145,8 @@ int canp_inflater_gzip(canp_inflater_t *inflater, const void *in, size_t in_len,
 
 int canp_inflate_gzip_zlib(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len) {
     if (out_len == NULL || (in == NULL && in_len != 0) || (out == NULL && out_cap != 0)) return -EINVAL;
+    /* Too short for a header and a trailer: say so before zlib's "no progress" makes it ambiguous. */
+    if (in_len < GZ_FIXED_HEADER + GZ_TRAILER) return -EBADMSG;
     size_t used = 0, written = 0;
     int rc = _canp_prim_zlib_gunzip(in, in_len, out, out_cap, &used, &written);
     if (rc == -ENOBUFS && in_len >= GZ_FIXED_HEADER + GZ_TRAILER &&
