@@ -13,7 +13,7 @@
 ///
 /// Never reads outside the buffers it is given, whatever their bytes: every
 /// length is checked against what is left of its parent before it is used.
-public struct BlockDecoder: ~Copyable {
+public struct BlockDecoder: ~Copyable, Sendable {
     /// Limits that protect the decoder from absurd headers.
     public struct Configuration: Sendable, Hashable {
         /// The largest inflated block accepted; a member whose ISIZE is larger is a level-0 error.

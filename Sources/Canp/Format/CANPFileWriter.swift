@@ -9,7 +9,7 @@ import Glibc
 /// truncated tail through `truncate(removingLast:)`.
 ///
 /// Noncopyable because it owns a `GzipDeflater`.
-public struct CANPFileWriter: ~Copyable {
+public struct CANPFileWriter: ~Copyable, Sendable {
     /// Damage to a Record0 and its gzip member.
     public enum Damage: Sendable, Hashable {
         /// XOR one byte in the middle of the DEFLATE stream with `mask` (as the reference generator does).
