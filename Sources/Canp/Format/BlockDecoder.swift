@@ -132,6 +132,7 @@ public struct BlockDecoder: ~Copyable, Sendable {
     ///   - file: the file name, for issues.
     ///   - batch: receives the frames, a segment, issues and counts.
     /// - Returns: what happened to the block.
+    /// - Precondition: `inflated` holds at most 4 GiB (what a gzip ISIZE can describe).
     /// - Complexity: O(inflated bytes); two passes over the record headers, one over the frames.
     public mutating func decodeInflated(
         unsafeBytes inflated: UnsafeRawBufferPointer, block: BlockDescriptor, file: String,

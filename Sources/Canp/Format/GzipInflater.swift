@@ -80,15 +80,20 @@ public struct GzipInflater: ~Copyable, @unchecked Sendable {
 
     /// Inflates one gzip member held in an array (a convenience for tests and tools).
     ///
-    /// - Parameter member: the bytes of one gzip member.
+    /// - Parameters:
+    ///   - member: the bytes of one gzip member.
+    ///   - limit: the largest ISIZE accepted, so that a damaged trailer cannot make
+    ///     this allocate gigabytes (default 1 GiB).
     /// - Returns: the inflated bytes.
-    /// - Throws: a `GzipError` as `unsafeInflate(member:into:)` does.
-    /// - Complexity: O(compressed + inflated bytes).
-    public func inflate(_ member: [UInt8]) throws(GzipError) -> [UInt8] {
+    /// - Throws: a `GzipError` as `unsafeInflate(member:into:)` does, and
+    ///   `.outputTooSmall` when ISIZE is above `limit`.
+    /// - Complexity: O(compressed + inflated bytes); allocates ISIZE bytes.
+    public func inflate(_ member: [UInt8], limit: Int = 1 << 30) throws(GzipError) -> [UInt8] {
         // Array.withUnsafeBytes rethrows untyped errors; carry the typed one out in a Result.
         let declared = try member.withUnsafeBytes { bytes in
             Result { () throws(GzipError) in try Self.unsafeDeclaredSize(ofMember: bytes) }
         }.get()
+        guard Int(declared) <= limit else { throw GzipError.outputTooSmall }
         var out = [UInt8](repeating: 0, count: Int(declared))
         let written = try member.withUnsafeBytes { input in
             out.withUnsafeMutableBytes { output in

@@ -95,6 +95,8 @@ struct GzipInflaterTests {
 
     @Test func shortOutputIsReported() throws {
         let member = try Self.member()
+        #expect(throws: GzipError.outputTooSmall) { try GzipInflater().inflate(member, limit: Self.text.count - 1) }
+        #expect(try GzipInflater().inflate(member, limit: Self.text.count).count == Self.text.count)
         #expect(try Self.inflateBoth(member, capacity: 100) == .failure(.outputTooSmall))
     }
 
