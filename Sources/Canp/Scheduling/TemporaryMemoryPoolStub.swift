@@ -24,13 +24,14 @@ final class StubCounters: Sendable {
 public final class UnifiedMemoryPool: Sendable {
     let counters = StubCounters()
     public init(config: MemoryPoolConfig = .default) throws(MemoryPoolError) {}
-    public func allocateBlock(capacity: Int) throws(MemoryPoolError) -> MemoryBlock {
+    public func allocateBlock(capacity: Int) throws(MemoryPoolError) -> MemoryBlock { make(capacity) }
+    func make(_ capacity: Int) -> MemoryBlock {
         counters.current.add(capacity, ordering: .relaxed)
         counters.allocations.add(1, ordering: .relaxed)
         return MemoryBlock(capacity: capacity, counters: counters)
     }
     public func allocateBlock(capacity: Int) async throws(MemoryPoolError) -> MemoryBlock {
-        try allocateBlock(capacity: capacity)
+        make(capacity)
     }
     public func release(_ block: consuming MemoryBlock) { _ = consume block }
     public var statistics: MemoryPoolStatistics {
