@@ -19,6 +19,8 @@ public enum ThreadPoolError: Error, CustomStringConvertible {
     case memory(MemoryPoolError)
     /// A file read failed.
     case fileRead(FileReadError)
+    /// `pthread_create` failed with this `errno` while starting workers.
+    case threadCreationFailed(errno: Int32)
 
     /// The error a task body threw, if that is what this is.
     public var underlyingError: (any Error)? {
@@ -37,6 +39,7 @@ public enum ThreadPoolError: Error, CustomStringConvertible {
         case .itemFailed(let index, let error): "item \(index) failed: \(error)"
         case .memory(let error): "memory pool: \(error)"
         case .fileRead(let error): "\(error)"
+        case .threadCreationFailed(let code): "cannot start a worker thread: \(FileReadError.text(code))"
         }
     }
 }
