@@ -295,10 +295,10 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
                 results.append(.failure(.memory(error)))
                 continue
             }
-            // The block's memory does not move when the block value moves
-            // (the value holds a pointer to pool memory), so this address
-            // stays valid until the block is released, after this batch.
-            let address = block.withUnsafeUninitializedCapacity { buffer, _ in buffer.baseAddress }
+            // The block's memory does not move when the block value moves,
+            // so this address stays valid until the block is released, after
+            // this batch.
+            let address = block.unsafeBaseAddress
             var request = canp_read_req_t()
             request.fd = fd
             request.offset = 0

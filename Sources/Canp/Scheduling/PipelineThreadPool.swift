@@ -317,7 +317,7 @@ public final class PipelineThreadPool: Sendable {
         var blocks = UniqueArray<MemoryBlock>(minimumCapacity: blockCapacities.count)
         for capacity in blockCapacities {
             do {
-                blocks.append(try await memoryPool.allocateBlock(capacity: capacity))
+                blocks.append(try await memoryPool.allocateBlockWaiting(capacity: capacity))
             } catch {
                 throw .memory(error)
             }
