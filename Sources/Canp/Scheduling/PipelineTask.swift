@@ -24,8 +24,16 @@ public struct PipelineTask: ~Copyable, Sendable {
     public let type: PipelineTaskType
     /// The task's priority within its class.
     public let priority: PipelineTaskPriority
+    /// When the task was created (`CLOCK_MONOTONIC` nanoseconds: one vDSO
+    /// read, cheaper than `ContinuousClock.now` plus `Duration` arithmetic on
+    /// the per-task path).
+    let creationNanoseconds: UInt64
+
     /// When the task was created; queue wait is measured from here.
-    public let creationTime: ContinuousClock.Instant
+    public var creationTime: ContinuousClock.Instant {
+        let age = monotonicNanoseconds() &- creationNanoseconds
+        return ContinuousClock.now.advanced(by: .nanoseconds(-Int64(bitPattern: age)))
+    }
     /// The blocks the task owns. The body receives them `inout`; whatever is
     /// left when it ends is returned to the memory pool. A body keeps a block
     /// beyond the task by removing it from the array.
@@ -59,7 +67,7 @@ public struct PipelineTask: ~Copyable, Sendable {
         id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.type = type
         self.priority = priority
-        creationTime = .now
+        creationNanoseconds = monotonicNanoseconds()
         self.memoryBlocks = memoryBlocks
         self.runner = runner
     }

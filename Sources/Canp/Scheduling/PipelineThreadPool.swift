@@ -491,24 +491,22 @@ public final class PipelineThreadPool: Sendable {
     /// - Throws: ``ThreadPoolError/itemFailed(index:error:)`` with the first
     ///   failure observed.
     /// - Complexity: O(n / workers) time per worker; one task per worker.
+    @inlinable
     public func parallelProcess<Input: Sendable, Output: Sendable>(
         _ items: [Input], type: PipelineTaskType = .cpu, priority: PipelineTaskPriority = .normal,
         _ transform: @escaping @Sendable (Input) throws -> Output
     ) throws(ThreadPoolError) -> [Output] {
         if items.isEmpty { return [] }
-        let workers = config.threads(for: type)
         var failure: ThreadPoolError?
         let results = [Output](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-            let job = ParallelJob(items: items, output: buffer.baseAddress!, participants: workers + 1,
-                                  usesContinuation: false, transform: transform)
-            let helpers = min(workers, job.chunkCount - 1)
-            for _ in 0..<helpers {
-                // A refused helper (shutdown) just means the caller does more.
-                _ = try? submit(type, priority, UniqueArray(), TaskBox<Void>(.plain { job.work() }))
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            let job = ParallelJob(count: items.count, participants: config.threads(for: type) + 1,
+                                  usesContinuation: false)
+            job.chunkBody = { job, lower, upper in
+                ParallelJob.process(items, into: output, transform, job: job, lower: lower, upper: upper)
             }
-            job.work()
-            job.waitBlocking()
-            if let error = job.failureCleaningUp() {
+            runParallel(job, type: type, priority: priority)
+            if let error = job.failureCleaningUp({ (output + $0).deinitialize(count: $1 - $0) }) {
                 failure = error
                 initialized = 0
             } else {
@@ -517,6 +515,18 @@ public final class PipelineThreadPool: Sendable {
         }
         if let failure { throw failure }
         return results
+    }
+
+    /// Runs a job with the caller taking part, and helpers on the workers.
+    @usableFromInline
+    func runParallel(_ job: ParallelJob, type: PipelineTaskType, priority: PipelineTaskPriority) {
+        let helpers = min(config.threads(for: type), job.chunkCount - 1)
+        for _ in 0..<max(helpers, 0) {
+            // A refused helper (shutdown) just means the caller does more.
+            _ = try? submit(type, priority, UniqueArray(), TaskBox<Void>(.plain { job.work() }))
+        }
+        job.work()
+        job.waitBlocking()
     }
 
     /// Applies `transform` to every item on the workers of one class and
@@ -531,17 +541,32 @@ public final class PipelineThreadPool: Sendable {
     /// - Throws: ``ThreadPoolError/itemFailed(index:error:)`` with the first
     ///   failure observed; ``ThreadPoolError/notRunning(_:)``.
     /// - Complexity: O(n / workers) time per worker; one task per worker.
+    @inlinable
     public func parallelProcess<Input: Sendable, Output: Sendable>(
         _ items: [Input], type: PipelineTaskType = .cpu, priority: PipelineTaskPriority = .normal,
         _ transform: @escaping @Sendable (Input) throws -> Output
     ) async throws(ThreadPoolError) -> [Output] {
         if items.isEmpty { return [] }
-        let workers = config.threads(for: type)
-        let output = UnsafeMutablePointer<Output>.allocate(capacity: items.count)
+        nonisolated(unsafe) let output = UnsafeMutablePointer<Output>.allocate(capacity: items.count)
         defer { output.deallocate() }
-        let job = ParallelJob(items: items, output: output, participants: workers,
-                              usesContinuation: true, transform: transform)
-        let helpers = min(workers, job.chunkCount)
+        let job = ParallelJob(count: items.count, participants: config.threads(for: type), usesContinuation: true)
+        job.chunkBody = { job, lower, upper in
+            ParallelJob.process(items, into: output, transform, job: job, lower: lower, upper: upper)
+        }
+        try await runParallelSuspending(job, type: type, priority: priority)
+        if let error = job.failureCleaningUp({ (output + $0).deinitialize(count: $1 - $0) }) { throw error }
+        return [Output](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: output, count: items.count)
+            initialized = items.count
+        }
+    }
+
+    /// Runs a job on helpers only, suspending the caller until it finishes.
+    @usableFromInline
+    func runParallelSuspending(_ job: ParallelJob, type: PipelineTaskType, priority: PipelineTaskPriority)
+        async throws(ThreadPoolError)
+    {
+        let helpers = min(config.threads(for: type), job.chunkCount)
         var accepted = 0
         for _ in 0..<helpers {
             if (try? submit(type, priority, UniqueArray(), TaskBox<Void>(.plain { job.work() }))) != nil {
@@ -550,11 +575,6 @@ public final class PipelineThreadPool: Sendable {
         }
         guard accepted > 0 else { throw .notRunning(state) }
         await job.wait()
-        if let error = job.failureCleaningUp() { throw error }
-        return [Output](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: output, count: items.count)
-            initialized = items.count
-        }
     }
 
     // MARK: - Waiting and stopping

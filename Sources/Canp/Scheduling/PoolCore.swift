@@ -1,5 +1,8 @@
 import BasicContainers
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The pool-wide state every class queue shares: settings, the memory pool,
 /// the completion tracker and the counters not owned by one worker.
@@ -62,6 +65,14 @@ final class PoolCore: Sendable {
         ioShortReads.wrappingAdd(d.shortReads, ordering: .relaxed)
         ioRetries.wrappingAdd(d.retries, ordering: .relaxed)
     }
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds.
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
 extension Duration {

@@ -1,4 +1,5 @@
 import BasicContainers
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +53,18 @@ final class TaskClassQueue: @unchecked Sendable {
     private var high = TaskRing<QueueItem>()
     private var normal = TaskRing<QueueItem>()
     private var low = TaskRing<QueueItem>()
-    private var queued = 0
+    private var queued = 0 {
+        didSet { queuedHint.store(queued, ordering: .relaxed) }
+    }
+    /// `queued`, readable without the lock: a worker about to sleep polls it
+    /// for a moment first.
+    private let queuedHint = Atomic<Int>(0)
+    /// How many times an idle worker yields the CPU, polling for work, before
+    /// it sleeps on the condition. Sleeping and waking cost a futex call each
+    /// (microseconds); a stream of small tasks would pay them per task. The
+    /// poll yields (sched_yield) rather than spins, so other processes on a
+    /// shared machine get the core meanwhile.
+    static let pollsBeforeSleep = 64
     private var idle = 0
     private var wakeupsPending = 0
     private var accepting = true
@@ -323,6 +335,14 @@ final class TaskClassQueue: @unchecked Sendable {
                 continue
             }
             if exitWhenEmpty { break }
+            lock.unlock()
+            var polls = 0
+            while polls < Self.pollsBeforeSleep, queuedHint.load(ordering: .relaxed) == 0 {
+                sched_yield()
+                polls += 1
+            }
+            lock.lock()
+            if queued > 0 || exitWhenEmpty { continue }
             idle += 1
             lock.wait()
             idle -= 1
@@ -334,8 +354,8 @@ final class TaskClassQueue: @unchecked Sendable {
 
     private func execute(_ task: consuming PipelineTask, on worker: WorkerContext) {
         let statistics = core.statisticsEnabled
-        let start: ContinuousClock.Instant? = statistics ? .now : nil
-        let creation = task.creationTime
+        let start: UInt64? = statistics ? monotonicNanoseconds() : nil
+        let creation = task.creationNanoseconds
         var blocks = task.memoryBlocks
         let runner = task.runner
         let given = blocks.count
@@ -349,9 +369,9 @@ final class TaskClassQueue: @unchecked Sendable {
             }
         }
         if let start {
-            let end = ContinuousClock.now
-            let wait = (start - creation).nanoseconds
-            worker.executionNanoseconds.wrappingAdd((end - start).nanoseconds, ordering: .relaxed)
+            let end = monotonicNanoseconds()
+            let wait = Int(truncatingIfNeeded: start &- creation)
+            worker.executionNanoseconds.wrappingAdd(Int(truncatingIfNeeded: end &- start), ordering: .relaxed)
             worker.queueWaitNanoseconds.wrappingAdd(wait, ordering: .relaxed)
             if wait > worker.maxQueueWaitNanoseconds.load(ordering: .relaxed) {
                 worker.maxQueueWaitNanoseconds.store(wait, ordering: .relaxed)
