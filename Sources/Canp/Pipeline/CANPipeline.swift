@@ -379,27 +379,20 @@ public final class CANPipeline: Sendable {
         }
     }
 
-    /// The reason with its numbers replaced by `N` and its parenthesised
-    /// details dropped, for counting skipped units by kind.
+    /// The reason with its free numbers replaced by `N` and its
+    /// parenthesised details dropped, for counting skipped units by kind
+    /// (`CRC-32` and `11-bit` stay as they are).
     static func reasonKind(_ issue: FormatIssue) -> String {
-        var kind = ""
+        var text = ""
         var depth = 0
-        var lastWasNumber = false
         for character in issue.reason.description {
-            if character == "(" { depth += 1; continue }
-            if character == ")" { depth = max(0, depth - 1); continue }
-            if depth > 0 { continue }
-            let isNumber = character.isHexDigit && (character.isNumber || lastWasNumber) || (character == "x" && lastWasNumber)
-            if isNumber {
-                if !lastWasNumber { kind.append("N") }
-                lastWasNumber = true
-            } else {
-                kind.append(character)
-                lastWasNumber = false
-            }
+            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 { text.append(character) }
         }
-        while kind.last == " " { kind.removeLast() }
-        return "level \(issue.level): " + kind
+        let words = text.split(separator: " ").map { word -> Substring in
+            let isNumber = word.allSatisfy(\.isNumber) || (word.hasPrefix("0x") && word.dropFirst(2).allSatisfy(\.isHexDigit))
+            return isNumber ? "N" : word
+        }
+        return "level \(issue.level): " + words.joined(separator: " ")
     }
 
     private static func pipelineError(_ error: ThreadPoolError) -> PipelineError {
