@@ -208,7 +208,8 @@ public enum DatasetGenerator {
 
         var framesPerBlock = 300
         var frames = 0
-        while writer.bytes.count < options.fileSize || pending.keys.contains(where: { $0 >= writer.blockCount }) {
+        // Past the last damaged block by one more, so that a cut tail never hides one.
+        while writer.bytes.count < options.fileSize || pending.keys.contains(where: { $0 + 1 >= writer.blockCount }) {
             let blockIndex = writer.blockCount
             let damage = pending[blockIndex]
             var channelFrames: [UInt8: [CANFrame]] = [:]
