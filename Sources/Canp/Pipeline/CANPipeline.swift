@@ -153,7 +153,7 @@ public final class CANPipeline: Sendable {
         let started = Self.now()
         let statsBefore = memoryPool.statistics
         let chunkDecoder = ChunkDecoder(
-            decoder: decoder, products: products, memoryPool: memoryPool,
+            decoder: decoder, products: products, stage: configuration.stage, memoryPool: memoryPool,
             blockConfiguration: BlockDecoder.Configuration(maximumInflatedSize: configuration.maximumInflatedBlockSize))
         var report = PipelineReport()
         var reads: [PendingRead] = []

@@ -39,6 +39,7 @@ final class ChunkWorkerState: @unchecked Sendable {
     // @unchecked: one task at a time holds a state (taken from and returned
     // to ChunkDecoder.states under its lock).
     var blockDecoder: BlockDecoder
+    var inflater: GzipInflater
     var frames = FrameBatch(capacity: 1 << 14)
     var signals: DBCSignalBatch? = DBCSignalBatch(capacity: 1 << 16)
     var inflateBuffer: MemoryBlock?
@@ -49,6 +50,7 @@ final class ChunkWorkerState: @unchecked Sendable {
 
     init(configuration: BlockDecoder.Configuration) throws(GzipError) {
         blockDecoder = try BlockDecoder(configuration: configuration)
+        inflater = try GzipInflater()
     }
 }
 
@@ -59,14 +61,16 @@ final class ChunkDecoder: Sendable {
     let decoder: DBCDecoder?
     let signalTable: SignalCSVTable?
     let products: ChunkProducts
+    let stage: PipelineStage
     let memoryPool: UnifiedMemoryPool
     let blockConfiguration: BlockDecoder.Configuration
     private let states = Mutex<[ChunkWorkerState]>([])
 
-    init(decoder: DBCDecoder?, products: ChunkProducts, memoryPool: UnifiedMemoryPool,
+    init(decoder: DBCDecoder?, products: ChunkProducts, stage: PipelineStage, memoryPool: UnifiedMemoryPool,
          blockConfiguration: BlockDecoder.Configuration) {
-        self.decoder = decoder
-        self.signalTable = products == .csv ? decoder.map(SignalCSVTable.init) : nil
+        self.decoder = stage == .signals ? decoder : nil
+        self.stage = stage
+        self.signalTable = products == .csv && stage == .signals ? decoder.map(SignalCSVTable.init) : nil
         self.products = products
         self.memoryPool = memoryPool
         self.blockConfiguration = blockConfiguration
@@ -118,8 +122,8 @@ final class ChunkDecoder: Sendable {
             try decodeBlocks(chunk, state: state, frames: &frames, signals: &signals, framesCSV: &framesCSV,
                              signalsCSV: &signalsCSV, result: &result, keptBlocks: &keptBlocks)
         }
-        result.counts = frames.counts
-        result.issues = frames.issues
+        result.counts += frames.counts
+        result.issues += frames.issues
         result.signals = signals.count
         switch products {
         case .countsOnly:
@@ -140,6 +144,33 @@ final class ChunkDecoder: Sendable {
         state.signalsCSV = consume signalsCSV
         try outcome.get()
         return result
+    }
+
+    /// The measuring stages: inflate only (libdeflate or zlib), or inflate and walk.
+    private func partialStage(
+        _ block: BlockDescriptor, fileBytes: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer,
+        state: ChunkWorkerState, result: inout ChunkResult
+    ) {
+        let payload = UnsafeRawBufferPointer(rebasing: fileBytes[block.payloadRange])
+        let inflated: Int
+        do {
+            inflated = stage == .inflateWithZlib
+                ? try GzipInflater.unsafeInflateWithZlib(member: payload, into: output)
+                : try state.inflater.unsafeInflate(member: payload, into: output)
+        } catch {
+            result.counts.blocksSkipped += 1
+            return
+        }
+        result.counts.inflatedBytes += inflated
+        if stage == .walk {
+            let walk = BlockDecoder.validate(UnsafeRawPointer(output.baseAddress!), inflated)
+            if walk.failure != nil {
+                result.counts.blocksSkipped += 1
+                return
+            }
+            result.counts.framesDecoded += walk.frames
+        }
+        result.counts.blocksDecoded += 1
     }
 
     /// The hot loop: inflate, walk, decode and format each block of the chunk.
@@ -177,6 +208,10 @@ final class ChunkDecoder: Sendable {
                         state.inflateBuffer = consume block
                     }
                     output = UnsafeMutableRawBufferPointer(start: state.inflateBase, count: state.inflateCapacity)
+                }
+                if stage != .frames && stage != .signals {
+                    partialStage(block, fileBytes: fileBytes, output: output, state: state, result: &result)
+                    continue
                 }
                 let outcome = state.blockDecoder.decode(block, unsafeFileBytes: fileBytes, unsafeOutput: output,
                                                         file: chunk.fileName, into: &frames)

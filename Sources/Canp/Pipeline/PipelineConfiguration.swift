@@ -32,6 +32,10 @@ public struct PipelineConfiguration: Sendable {
     public var directoryFileExtension: String
     /// Force the `pread` reader instead of io_uring. Default false.
     public var forcesPread: Bool
+    /// How far the blocks are decoded. Default ``PipelineStage/signals``
+    /// (``PipelineStage/frames`` when there is no DBC). The earlier stages
+    /// measure the cost of each layer.
+    public var stage: PipelineStage
 
     /// The defaults listed on each property.
     public init() {
@@ -47,6 +51,7 @@ public struct PipelineConfiguration: Sendable {
         maximumInflatedBlockSize = 64 << 20
         directoryFileExtension = "bin"
         forcesPread = false
+        stage = .signals
     }
 
     /// Checks every field; throws a message naming the first bad one.
@@ -80,6 +85,20 @@ public struct PipelineConfiguration: Sendable {
         config.blockCacheSize = 16
         return config
     }
+}
+
+/// How far a pipeline decodes each block; every stage includes the ones before it.
+public enum PipelineStage: String, Sendable, CaseIterable {
+    /// Inflate the gzip members with libdeflate, nothing more (the physical limit).
+    case inflate
+    /// Inflate with zlib instead (the peer most tools use).
+    case inflateWithZlib = "inflate-zlib"
+    /// Inflate and walk levels 1-3 (structure checked, frames counted).
+    case walk
+    /// Inflate, walk and decode the frames into columns.
+    case frames
+    /// All of that and the DBC signals.
+    case signals
 }
 
 /// Errors that stop a pipeline run.

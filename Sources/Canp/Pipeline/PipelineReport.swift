@@ -35,6 +35,9 @@ public struct PipelineReport: Sendable, CustomStringConvertible {
     /// The output files written (complete, renamed into place).
     public var outputs: [String] = []
 
+    /// An empty report (all counts zero).
+    public init() {}
+
     /// Compressed megabytes (10^6 bytes) per second.
     public var megabytesPerSecond: Double { seconds > 0 ? Double(bytesRead) / 1e6 / seconds : 0 }
     /// Frames per second.
