@@ -253,7 +253,16 @@ public final class DBCDecoder: @unchecked Sendable {
         let plan = messagePlans[messageIndex]
         let available = Int32(min(bytes.count, Int(plan.length)))
         let payload = batch.payloadScratch
-        if available > 0 { payload.copyMemory(from: bytes.baseAddress!, byteCount: Int(available)) }
+        if available >= 8 && available <= 16 {
+            // The usual classic and short FD payloads: two unaligned words
+            // (overlapping when shorter than 16) instead of a memcpy call.
+            let source = bytes.baseAddress!
+            payload.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            payload.storeBytes(of: source.loadUnaligned(fromByteOffset: Int(available) - 8, as: UInt64.self),
+                               toByteOffset: Int(available) - 8, as: UInt64.self)
+        } else if available > 0 {
+            payload.copyMemory(from: bytes.baseAddress!, byteCount: Int(available))
+        }
         batch.reserve(additional: Int(plan.signalCount))
         let plans = signalPlans + Int(plan.signalStart)
         let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
@@ -265,6 +274,19 @@ public final class DBCDecoder: @unchecked Sendable {
             for k in 0..<Int(plan.signalCount) {
                 let signal = plans + k
                 if signal.pointee.requiredBytes > available { continue }
+                if signal.pointee.isFastInteger {
+                    let aligned = signal.pointee.alignedBits(payload)
+                    let top = signal.pointee.topShift
+                    let raw = signal.pointee.isSignedInteger
+                        ? Int64(bitPattern: aligned) &>> top : Int64(bitPattern: aligned &>> top)
+                    frames[row] = frameIndex
+                    signals[row] = signal.pointee.globalIndex
+                    raws[row] = UInt64(bitPattern: raw)
+                    kinds[row] = signal.pointee.isSignedInteger ? .signed : .unsigned
+                    values[row] = Double(raw) * signal.pointee.scale + signal.pointee.offset
+                    row += 1
+                    continue
+                }
                 let decoded = signal.pointee.decode(payload)
                 frames[row] = frameIndex
                 signals[row] = signal.pointee.globalIndex

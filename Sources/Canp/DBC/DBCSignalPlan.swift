@@ -45,6 +45,13 @@ struct DBCSignalPlan {
     var offset: Double = 0
     var scaleInteger: Int64 = 1
     var offsetInteger: Int64 = 0
+    /// The common case, decoded without branching on kind and conversion: an
+    /// integer signal whose raw value fits an Int64 and whose physical value
+    /// `Double(raw) * scale + offset` is exact or rounded once exactly as
+    /// the slow path rounds (see `init`).
+    var isFastInteger = false
+    /// For the fast path: whether the raw value is sign-extended.
+    var isSignedInteger = false
 
     static let never: Int32 = .max
 
@@ -92,6 +99,16 @@ struct DBCSignalPlan {
             offsetInteger = Int64(signal.offset)
         } else {
             conversion = .linear
+        }
+        // The fast path computes Double(raw) * scale + offset. For identity and
+        // linear conversions that is the slow path's formula. For integer
+        // conversions it equals the exact integer result rounded once when
+        // |raw| * |scale| + |offset| stays below 2^53: every step is exact.
+        if signal.valueType == .integer && !(kind == .unsigned && length == 64) {
+            let magnitude = Double(sign: .plus, exponent: length, significand: 1)
+            isFastInteger = conversion != .integer
+                || magnitude * abs(signal.scale) + abs(signal.offset) < 0x1p53
+            isSignedInteger = kind == .signed
         }
     }
 

@@ -125,6 +125,18 @@ public struct FrameBatch: Sendable {
         blocks.append(block)
     }
 
+    /// Appends the first `count` rows of scratch columns, all of block `block`.
+    mutating func appendFrames(_ columns: FrameScratch.Columns, count: Int, block: UInt32) {
+        guard count > 0 else { return }
+        timestamps.append(contentsOf: UnsafeBufferPointer(start: columns.timestamps, count: count))
+        identifiers.append(contentsOf: UnsafeBufferPointer(start: columns.identifiers, count: count))
+        flags.append(contentsOf: UnsafeBufferPointer(start: columns.flags, count: count))
+        channels.append(contentsOf: UnsafeBufferPointer(start: columns.channels, count: count))
+        lengths.append(contentsOf: UnsafeBufferPointer(start: columns.lengths, count: count))
+        dataOffsets.append(contentsOf: UnsafeBufferPointer(start: columns.dataOffsets, count: count))
+        blocks.append(contentsOf: repeatElement(block, count: count))
+    }
+
     mutating func appendIssue(_ issue: FormatIssue) {
         issues.append(issue)
     }

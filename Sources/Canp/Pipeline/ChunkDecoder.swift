@@ -146,6 +146,34 @@ final class ChunkDecoder: Sendable {
         return result
     }
 
+    /// Decodes the signals of the frames in `rows` (their data lies in
+    /// `inflated`, at offsets the block decoder checked); returns how many
+    /// frames had signals. Remote and error frames carry no signals.
+    private static func decodeSignals(
+        of rows: Range<Int>, frames: FrameBatch, inflated: UnsafeRawBufferPointer, decoder: DBCDecoder,
+        into signals: inout DBCSignalBatch
+    ) -> Int {
+        guard let base = inflated.baseAddress else { return 0 }
+        var withSignals = 0
+        frames.identifiers.withUnsafeBufferPointer { identifiers in
+            frames.flags.withUnsafeBufferPointer { flags in
+                frames.dataOffsets.withUnsafeBufferPointer { offsets in
+                    frames.lengths.withUnsafeBufferPointer { lengths in
+                        for row in rows {
+                            let flag = flags[row]
+                            if flag.contains(.remoteRequest) || flag.contains(.errorFrame) { continue }
+                            let data = UnsafeRawBufferPointer(start: base + Int(offsets[row]), count: Int(lengths[row]))
+                            let added = decoder.decode(id: identifiers[row], isExtended: flag.contains(.extended),
+                                                       bytes: data, frameIndex: UInt32(row), into: &signals)
+                            if added > 0 { withSignals += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        return withSignals
+    }
+
     /// The measuring stages: inflate only (libdeflate or zlib), or inflate and walk.
     private func partialStage(
         _ block: BlockDescriptor, fileBytes: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer,
@@ -219,14 +247,8 @@ final class ChunkDecoder: Sendable {
                 let inflated = UnsafeRawBufferPointer(start: output.baseAddress, count: inflatedCount)
                 let firstSignal = signals.count
                 if let decoder {
-                    for row in segment.frames {
-                        let flags = frames.flags[row]
-                        if flags.contains(.remoteRequest) || flags.contains(.errorFrame) { continue }
-                        let added = decoder.decode(
-                            id: frames.identifiers[row], isExtended: flags.contains(.extended),
-                            bytes: frames.unsafeData(ofFrame: row, in: inflated), frameIndex: UInt32(row), into: &signals)
-                        if added > 0 { result.framesWithSignals += 1 }
-                    }
+                    result.framesWithSignals += Self.decodeSignals(
+                        of: segment.frames, frames: frames, inflated: inflated, decoder: decoder, into: &signals)
                 }
                 if products == .csv {
                     CanonicalCSV.appendFrameRows(of: frames, segment: segment, encodedFileName: chunk.encodedFileName,
