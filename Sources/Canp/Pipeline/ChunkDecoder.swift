@@ -47,6 +47,7 @@ final class ChunkWorkerState: @unchecked Sendable {
     var inflateCapacity = -1
     var framesCSV: CSVByteWriter? = CSVByteWriter(capacity: 1 << 20)
     var signalsCSV: CSVByteWriter? = CSVByteWriter(capacity: 1 << 22)
+    var doubleTexts: DoubleTextCache? = DoubleTextCache()
 
     init(configuration: BlockDecoder.Configuration) throws(GzipError) {
         blockDecoder = try BlockDecoder(configuration: configuration)
@@ -253,8 +254,12 @@ final class ChunkDecoder: Sendable {
                 if products == .csv {
                     CanonicalCSV.appendFrameRows(of: frames, segment: segment, encodedFileName: chunk.encodedFileName,
                                                  unsafeInflatedBlock: inflated, to: &framesCSV)
-                    signalTable?.appendRows(firstSignal..<signals.count, of: signals, frames: frames,
-                                            encodedFileName: chunk.encodedFileName, to: &signalsCSV)
+                    if let signalTable {
+                        var cache = state.doubleTexts.take()!
+                        signalTable.appendRows(firstSignal..<signals.count, of: signals, frames: frames,
+                                               encodedFileName: chunk.encodedFileName, cache: &cache, to: &signalsCSV)
+                        state.doubleTexts = consume cache
+                    }
                 }
                 if var kept = fresh.take() {
                     kept.withUnsafeUninitializedCapacity { _, count in count = inflatedCount }
