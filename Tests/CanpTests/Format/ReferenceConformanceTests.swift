@@ -52,16 +52,26 @@ enum ReferenceScript {
         "SKIPPED: reference script \(scriptPath) or python3 with cantools not found"
     }
 
+    /// Runs a command (found on PATH) with its output discarded and returns its exit status.
+    ///
+    /// posix_spawn rather than Foundation's Process: Process keeps a run-loop thread
+    /// alive, and one full-suite run hung at process exit with that thread still up.
     @discardableResult
     static func run(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+        guard rc == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
     }
 
     struct Export: Equatable {
