@@ -298,6 +298,20 @@ public final class DBCDecoder: @unchecked Sendable {
             batch.count = row
             return row - first
         }
+        return decodeMultiplexed(plan: plan, available: available, frameIndex: frameIndex, into: &batch)
+    }
+
+    /// The multiplexed-message path, kept out of line so that the common
+    /// path above stays small (few registers spilled per frame).
+    @inline(never)
+    private func decodeMultiplexed(plan: DBCMessagePlan, available: Int32, frameIndex: UInt32,
+                                   into batch: inout DBCSignalBatch) -> Int {
+        let payload = batch.payloadScratch
+        let plans = signalPlans + Int(plan.signalStart)
+        let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
+        let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
+        var row = batch.count
+        let first = row
 
         // Multiplexers first, each after its own multiplexer.
         let flags = batch.multiplexerFlags, selectors = batch.multiplexerSelector
