@@ -144,6 +144,9 @@ public final class CANPipeline: Sendable {
     private enum Pending {
         case task(PipelineTaskHandle<ChunkResult>, bytes: Int, lastOfFile: Bool)
         case ready(ChunkResult, bytes: Int, lastOfFile: Bool)
+        /// A slot already delivered: it no longer holds the handle or the
+        /// result (a chunk's CSV rows are megabytes; see deliverHead).
+        case delivered
     }
 
     private func run(
@@ -174,6 +177,10 @@ public final class CANPipeline: Sendable {
         // Delivers the oldest pending chunk (waiting for it if needed).
         func deliverHead() async throws(PipelineError) {
             let entry = pending[pendingHead]
+            // Release the slot's handle and result now: the array is
+            // compacted only every 1024 chunks, and slots kept alive until
+            // then held every delivered chunk's rows (RSS grew with the input).
+            pending[pendingHead] = .delivered
             pendingHead += 1
             if pendingHead > 1024 && pendingHead * 2 > pending.count {
                 pending.removeFirst(pendingHead)
@@ -185,6 +192,8 @@ public final class CANPipeline: Sendable {
             switch entry {
             case .ready(let ready, let size, let isLast):
                 (result, bytes, last) = (ready, size, isLast)
+            case .delivered:
+                preconditionFailure("CANPipeline: a pending chunk was delivered twice")
             case .task(let handle, let size, let isLast):
                 switch await handle.result {
                 case .success(let value): result = value
