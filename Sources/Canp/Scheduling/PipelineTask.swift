@@ -31,8 +31,12 @@ public struct PipelineTask: ~Copyable, Sendable {
 
     /// When the task was created; queue wait is measured from here.
     public var creationTime: ContinuousClock.Instant {
-        let age = monotonicNanoseconds() &- creationNanoseconds
-        return ContinuousClock.now.advanced(by: .nanoseconds(-Int64(bitPattern: age)))
+        // Converted through one pair of readings of both clocks taken once per
+        // process, so that the result does not depend on when it is read
+        // (converting with a fresh pair each time put it late by the gap
+        // between the two reads).
+        let epoch = ClockEpoch.shared
+        return epoch.instant.advanced(by: .nanoseconds(Int64(bitPattern: creationNanoseconds &- epoch.nanoseconds)))
     }
     /// The blocks the task owns. The body receives them `inout`; whatever is
     /// left when it ends is returned to the memory pool. A body keeps a block
@@ -71,4 +75,19 @@ public struct PipelineTask: ~Copyable, Sendable {
         self.memoryBlocks = memoryBlocks
         self.runner = runner
     }
+}
+
+/// A reading of `ContinuousClock` and of the monotonic nanosecond counter at
+/// (nearly) the same moment: the midpoint of two continuous-clock readings
+/// around one counter reading.
+struct ClockEpoch: Sendable {
+    let instant: ContinuousClock.Instant
+    let nanoseconds: UInt64
+
+    static let shared: ClockEpoch = {
+        let first = ContinuousClock.now
+        let counter = monotonicNanoseconds()
+        let second = ContinuousClock.now
+        return ClockEpoch(instant: first.advanced(by: (second - first) / 2), nanoseconds: counter)
+    }()
 }
