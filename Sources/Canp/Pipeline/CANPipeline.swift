@@ -226,12 +226,14 @@ public final class CANPipeline: Sendable {
         func hasPending() -> Bool { pendingHead < pending.count }
 
         // Starts reading files ahead while memory and the read-ahead allow.
-        func startReads() async throws(PipelineError) {
+        // Waits for memory only when `mayWait` and nothing else can free it:
+        // the caller must then hold no file buffer itself.
+        func startReads(mayWait: Bool) async throws(PipelineError) {
             while nextFile < files.count && reads.count <= configuration.readAheadFiles {
                 let file = files[nextFile]
                 let index = nextFile
-                nextFile += 1
                 if file.size > limit {
+                    nextFile += 1
                     reads.append(PendingRead(index: index, handle: nil,
                                              failure: "\(file.size) bytes is more than the memory limit of \(limit) bytes"))
                     continue
@@ -245,8 +247,11 @@ public final class CANPipeline: Sendable {
                     } catch .limitExceeded {
                         if hasPending() {
                             try await deliverHead()
-                        } else if reads.count > 0 {
-                            return      // the reads in flight come first
+                        } else if reads.count > 0 || !mayWait {
+                            // The reads in flight (or the file being split)
+                            // come first; this file is taken again (nextFile
+                            // not advanced) once they are done.
+                            return
                         } else {
                             do {
                                 block = try await memoryPool.allocateBlockWaiting(capacity: max(file.size, 1))
@@ -258,6 +263,7 @@ public final class CANPipeline: Sendable {
                         throw .resources("\(error)")
                     }
                 }
+                nextFile += 1
                 let box = BlockBox(block.take()!)
                 let path = file.path
                 let handle: PipelineTaskHandle<LoadedFileTransfer>
@@ -277,15 +283,16 @@ public final class CANPipeline: Sendable {
         }
 
         do throws(PipelineError) {
-            try await startReads()
+            try await startReads(mayWait: true)
             while !reads.isEmpty {
-                let read = reads.removeFirst()
+                var read = reads.removeFirst()
                 if Task.isCancelled { cancelAll(); throw PipelineError.cancelled }
                 let file = files[read.index]
                 var loaded: LoadedFile?
                 if let failure = read.failure {
                     report.unreadableFiles.append((file.path, failure))
                 } else if let handle = read.handle {
+                    read.handle = nil       // its result holds the file buffer: keep it in `loaded` only
                     switch await handle.result {
                     case .success(let transfer): loaded = transfer.file
                     case .failure(let error):
@@ -296,45 +303,50 @@ public final class CANPipeline: Sendable {
                     cancelAll()
                     throw PipelineError.fileUnreadable(path: path, reason: reason)
                 }
-                guard let loaded else {
+                guard loaded != nil else {
                     filesDone += 1
-                    try await startReads()
+                    try await startReads(mayWait: true)
                     continue
                 }
-                report.files += 1
-                report.bytesRead += file.size
-                let encodedName = CSVByteWriter.encodedField(file.name)
-                var start = 0
-                let blocks = loaded.blocks
-                let per = configuration.blocksPerTask
-                while start < blocks.count {
-                    let end = min(start + per, blocks.count)
-                    let chunk = Chunk(fileIndex: read.index, fileName: file.name, encodedFileName: encodedName,
-                                      file: loaded.file, blocks: blocks[start..<end])
-                    while pending.count - pendingHead >= configuration.tasksInFlight {
-                        try await deliverHead()
+                // In a scope of its own: the file buffer must be released
+                // before waiting for memory for the next file.
+                do {
+                    let loaded = loaded.take()!
+                    report.files += 1
+                    report.bytesRead += file.size
+                    let encodedName = CSVByteWriter.encodedField(file.name)
+                    var start = 0
+                    let blocks = loaded.blocks
+                    let per = configuration.blocksPerTask
+                    while start < blocks.count {
+                        let end = min(start + per, blocks.count)
+                        let chunk = Chunk(fileIndex: read.index, fileName: file.name, encodedFileName: encodedName,
+                                          file: loaded.file, blocks: blocks[start..<end])
+                        while pending.count - pendingHead >= configuration.tasksInFlight {
+                            try await deliverHead()
+                        }
+                        let handle: PipelineTaskHandle<ChunkResult>
+                        do {
+                            handle = try threadPool.submitCPUTask { try chunkDecoder.decode(chunk) }
+                        } catch {
+                            throw PipelineError.resources("\(error)")
+                        }
+                        let bytes = blocks[end - 1].endOffset - blocks[start].offset
+                        pending.append(.task(handle, bytes: bytes, lastOfFile: end == blocks.count && loaded.tail == nil))
+                        start = end
+                        if (start / per) % 4 == 0 { try await startReads(mayWait: false) }
                     }
-                    let handle: PipelineTaskHandle<ChunkResult>
-                    do {
-                        handle = try threadPool.submitCPUTask { try chunkDecoder.decode(chunk) }
-                    } catch {
-                        throw PipelineError.resources("\(error)")
+                    if let tail = loaded.tail {
+                        var result = ChunkResult(fileIndex: read.index)
+                        let issue = tail.issue(file: file.name)
+                        result.issues = [issue]
+                        result.counts.truncatedTails = 1
+                        pending.append(.ready(result, bytes: file.size - tail.offset, lastOfFile: true))
+                    } else if blocks.isEmpty {
+                        pending.append(.ready(ChunkResult(fileIndex: read.index), bytes: file.size, lastOfFile: true))
                     }
-                    let bytes = blocks[end - 1].endOffset - blocks[start].offset
-                    pending.append(.task(handle, bytes: bytes, lastOfFile: end == blocks.count && loaded.tail == nil))
-                    start = end
-                    if (start / per) % 4 == 0 { try await startReads() }
                 }
-                if let tail = loaded.tail {
-                    var result = ChunkResult(fileIndex: read.index)
-                    let issue = tail.issue(file: file.name)
-                    result.issues = [issue]
-                    result.counts.truncatedTails = 1
-                    pending.append(.ready(result, bytes: file.size - tail.offset, lastOfFile: true))
-                } else if blocks.isEmpty {
-                    pending.append(.ready(ChunkResult(fileIndex: read.index), bytes: file.size, lastOfFile: true))
-                }
-                try await startReads()
+                try await startReads(mayWait: true)
             }
             while hasPending() { try await deliverHead() }
         } catch {

@@ -221,12 +221,16 @@ final class ChunkDecoder: Sendable {
                     continue
                 }
                 // The inflated bytes: a fresh block per Record0 when the batch
-                // keeps them, else one buffer that this worker reuses.
+                // keeps them, else one buffer that this worker reuses. The
+                // inflater is given exactly ISIZE bytes, not the block's whole
+                // capacity: how a damaged member fails (CRC-32 or ISIZE
+                // mismatch) depends on the room it has, and the reason must not
+                // depend on the pool's tier sizes or on what a worker decoded before.
                 var fresh: MemoryBlock?
                 let output: UnsafeMutableRawBufferPointer
                 if products == .batches {
                     let block = try allocateWaiting(capacity: max(capacity, 1))
-                    output = UnsafeMutableRawBufferPointer(start: block.unsafeBaseAddress, count: block.capacity)
+                    output = UnsafeMutableRawBufferPointer(start: block.unsafeBaseAddress, count: capacity)
                     fresh = consume block
                 } else {
                     if state.inflateCapacity < capacity {
@@ -236,7 +240,7 @@ final class ChunkDecoder: Sendable {
                         state.inflateCapacity = block.capacity
                         state.inflateBuffer = consume block
                     }
-                    output = UnsafeMutableRawBufferPointer(start: state.inflateBase, count: state.inflateCapacity)
+                    output = UnsafeMutableRawBufferPointer(start: state.inflateBase, count: capacity)
                 }
                 if stage != .frames && stage != .signals {
                     partialStage(block, fileBytes: fileBytes, output: output, state: state, result: &result)
