@@ -232,6 +232,11 @@ public final class CANPipeline: Sendable {
             while nextFile < files.count && reads.count <= configuration.readAheadFiles {
                 let file = files[nextFile]
                 let index = nextFile
+                if let reason = file.unreadableReason {
+                    nextFile += 1
+                    reads.append(PendingRead(index: index, handle: nil, failure: reason))
+                    continue
+                }
                 if file.size > limit {
                     nextFile += 1
                     reads.append(PendingRead(index: index, handle: nil,
@@ -300,6 +305,9 @@ public final class CANPipeline: Sendable {
                     }
                 }
                 if configuration.strict, let (path, reason) = report.unreadableFiles.last, path == file.path {
+                    // The earlier files' results come first: damage in them
+                    // is the first error in file order.
+                    while hasPending() { try await deliverHead() }
                     cancelAll()
                     throw PipelineError.fileUnreadable(path: path, reason: reason)
                 }

@@ -13,10 +13,17 @@ public enum InputFiles {
         public var name: String
         /// The size at the time of listing.
         public var size: Int
+        /// Why the entry cannot be read, when the listing already knows: an
+        /// entry of a directory with the extension that is not a regular file
+        /// (a subdirectory, a FIFO, a dangling link). The run reports it in
+        /// ``PipelineReport/unreadableFiles`` instead of dropping it silently.
+        public var unreadableReason: String?
     }
 
     /// Lists the files: each input file as is, and for each directory its
-    /// regular files with the extension (not recursing), all sorted by path.
+    /// entries with the extension (not recursing), all sorted by path. An
+    /// entry that is not a regular file is listed with its
+    /// ``File/unreadableReason``.
     ///
     /// - Throws: ``PipelineError/inputUnavailable(path:reason:)`` for a
     ///   missing or unreadable path; ``PipelineError/noInputFiles(_:)`` when
@@ -44,8 +51,13 @@ public enum InputFiles {
                     if !directoryExtension.isEmpty && !name.lowercased().hasSuffix("." + directoryExtension.lowercased()) { continue }
                     let path = input.hasSuffix("/") ? input + name : input + "/" + name
                     var child = stat()
-                    guard stat(path, &child) == 0, (child.st_mode & S_IFMT) == S_IFREG else { continue }
-                    files.append(File(path: path, name: name, size: Int(child.st_size)))
+                    if stat(path, &child) != 0 {
+                        files.append(File(path: path, name: name, size: 0, unreadableReason: String(cString: strerror(errno))))
+                    } else if (child.st_mode & S_IFMT) != S_IFREG {
+                        files.append(File(path: path, name: name, size: 0, unreadableReason: Self.kindDescription(child.st_mode)))
+                    } else {
+                        files.append(File(path: path, name: name, size: Int(child.st_size)))
+                    }
                     found += 1
                 }
                 if found == 0 { emptyDirectories.append(input) }
@@ -62,5 +74,15 @@ public enum InputFiles {
         }
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return files
+    }
+
+    static func kindDescription(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "is a directory"
+        case S_IFIFO: return "is a FIFO, not a regular file"
+        case S_IFSOCK: return "is a socket, not a regular file"
+        case S_IFCHR, S_IFBLK: return "is a device, not a regular file"
+        default: return "not a regular file"
+        }
     }
 }
