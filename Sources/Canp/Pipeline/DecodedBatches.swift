@@ -10,16 +10,31 @@ public struct DecodedBatches: AsyncSequence, Sendable {
 
     let channel: BatchChannel
     let producer: Task<Void, Never>
+    /// Stops the run when the sequence and its iterators are all gone.
+    let lifetime: RunLifetime
+
+    init(channel: BatchChannel, producer: Task<Void, Never>) {
+        self.channel = channel
+        self.producer = producer
+        lifetime = RunLifetime(channel: channel, producer: producer)
+    }
 
     /// The run's report, once the last batch has been consumed (nil before, or after a failure).
     public var report: PipelineReport? { channel.report }
 
-    public func makeAsyncIterator() -> Iterator { Iterator(channel: channel, producer: producer) }
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(channel: channel, producer: producer, sequenceLifetime: lifetime,
+                 lifetime: RunLifetime(channel: channel, producer: producer))
+    }
 
     /// Hands out the batches; stops the run when dropped before the end.
     public struct Iterator: AsyncIteratorProtocol {
         let channel: BatchChannel
         let producer: Task<Void, Never>
+        /// Keeps the sequence's lifetime: an iterator outlives a temporary sequence.
+        let sequenceLifetime: RunLifetime
+        /// Stops the run when the iterator is dropped (a `break` out of the loop).
+        let lifetime: RunLifetime
 
         public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(PipelineError) -> DecodedBatch? {
             let result = await withTaskCancellationHandler {
@@ -34,6 +49,27 @@ public struct DecodedBatches: AsyncSequence, Sendable {
         public mutating func next() async throws(PipelineError) -> DecodedBatch? {
             try await next(isolation: nil)
         }
+    }
+}
+
+/// Stops a run of ``CANPipeline/batches(of:)`` when its owner goes away.
+///
+/// A struct iterator has no `deinit`: without this, breaking out of the loop
+/// left the producer waiting forever for room in the channel, holding the
+/// pipeline, its pool memory and the batches it had made. Closing an
+/// already finished channel changes nothing.
+final class RunLifetime: Sendable {
+    let channel: BatchChannel
+    let producer: Task<Void, Never>
+
+    init(channel: BatchChannel, producer: Task<Void, Never>) {
+        self.channel = channel
+        self.producer = producer
+    }
+
+    deinit {
+        channel.close()
+        producer.cancel()
     }
 }
 

@@ -67,7 +67,7 @@ enum PipelineFixtures {
         var issues: [FormatIssue] = []
         /// frames.csv without its header, formatted here.
         var framesRows = ""
-        /// signals.csv rows (without header) as fields: the text fields, then raw and value as doubles.
+        /// signals.csv rows (without header) as parsed fields: the text fields unquoted, raw and value as doubles.
         var signalRows: [SignalRow] = []
     }
 
@@ -131,7 +131,7 @@ enum PipelineFixtures {
                         .map { decoder.database.messages[$0].name } ?? "?"
                     for signal in signals {
                         result.signalRows.append(SignalRow(
-                            text: prefix.map { $0 } + [message, signal.name, signal.label ?? ""],
+                            text: [name] + prefix.dropFirst() + [message, signal.name, signal.label ?? ""],
                             raw: signal.raw.doubleValue, value: signal.value))
                     }
                 }
