@@ -112,7 +112,10 @@ struct TrafficModel {
 
     private static func startValue(of signal: DBCSignal, random: inout SplitMixGenerator) -> Double {
         let (low, high) = bounds(of: signal)
-        return low + (high - low) * (0.2 + 0.4 * random.nextUnit())
+        let value = low + (high - low) * (0.2 + 0.4 * random.nextUnit())
+        // A counter starts on a whole count: from 5.4 it would step to 14.4,
+        // wrap to 0 and never send 15 (encoded as 5...14, 0).
+        return signal.name.hasSuffix("Counter") ? value.rounded(.down) : value
     }
 }
 
