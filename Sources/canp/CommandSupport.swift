@@ -45,6 +45,14 @@ enum CommandSupport {
         return Int(lower)
     }
 
+    /// Exits 3 when some inputs could not be read, naming each on standard
+    /// error (the report may have gone to standard output).
+    static func failIfUnreadable(_ report: PipelineReport, command: String) throws {
+        guard !report.unreadableFiles.isEmpty else { return }
+        for (path, reason) in report.unreadableFiles { error(command, "\(path): cannot be read: \(reason)") }
+        throw unreadable
+    }
+
     static func exitCode(for error: PipelineError) -> ExitCode {
         if case .damagedInput = error { return damaged }
         if case .fileUnreadable = error { return unreadable }

@@ -33,6 +33,6 @@ struct ExportCommand: AsyncParsableCommand {
             throw CommandSupport.exitCode(for: error)
         }
         CommandSupport.note(report.description)
-        if !report.unreadableFiles.isEmpty { throw CommandSupport.unreadable }
+        try CommandSupport.failIfUnreadable(report, command: "export")
     }
 }

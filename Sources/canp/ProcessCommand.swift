@@ -51,7 +51,7 @@ struct ProcessCommand: AsyncParsableCommand {
         if listErrors {
             for issue in report.issues { print("skipped: \(issue)") }
         }
-        if !report.unreadableFiles.isEmpty { throw CommandSupport.unreadable }
+        try CommandSupport.failIfUnreadable(report, command: "process")
     }
 }
 
