@@ -185,7 +185,7 @@ public enum DatasetGenerator {
         let path = options.outputDirectory + "/" + fileName(seed: options.seed, index: index)
         let start: UInt64 = 1_700_000_000_000_000_000 + options.seed &* 3_600_000_000_000 + UInt64(index) * 600_000_000_000
         var traffic = TrafficModel(database: database, start: start, seed: options.seed &* 1_000_003 &+ UInt64(index))
-        var random = SplitMixGenerator(seed: options.seed ^ (UInt64(index) &* 0xA24B_AED4_963E_E407))
+        var random = SplitMix64(seed: (options.seed ^ (UInt64(index) &* 0xA24B_AED4_963E_E407)) &+ 0x9E37_79B9_7F4A_7C15)
         var writer: CANPFileWriter
         do {
             writer = try CANPFileWriter()

@@ -16,7 +16,7 @@ struct TrafficModel {
 
     private let messages: [DBCMessage]
     private var schedule: [Scheduled]
-    private var random: SplitMixGenerator
+    private var random: SplitMix64
     private(set) var now: UInt64
 
     /// - Parameters:
@@ -25,7 +25,7 @@ struct TrafficModel {
     ///   - seed: the seed of every random choice.
     init(database: DBCDatabase, start: UInt64, seed: UInt64) {
         messages = database.messages.filter { $0.length > 0 }
-        random = SplitMixGenerator(seed: seed)
+        random = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         now = start
         schedule = []
         for (index, message) in messages.enumerated() {
@@ -110,7 +110,7 @@ struct TrafficModel {
         return high > low ? (low, high) : (0, max(1, Double(min(signal.length, 16))))
     }
 
-    private static func startValue(of signal: DBCSignal, random: inout SplitMixGenerator) -> Double {
+    private static func startValue(of signal: DBCSignal, random: inout SplitMix64) -> Double {
         let (low, high) = bounds(of: signal)
         let value = low + (high - low) * (0.2 + 0.4 * random.nextUnit())
         // A counter starts on a whole count: from 5.4 it would step to 14.4,
@@ -119,11 +119,12 @@ struct TrafficModel {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMixGenerator: RandomNumberGenerator {
+/// A small, fast, seedable generator (SplitMix64), for the data generator
+/// and for the seeded tests.
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    init(seed: UInt64) { state = seed }
 
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

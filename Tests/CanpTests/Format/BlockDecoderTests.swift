@@ -377,7 +377,7 @@ struct BlockDecoderTests {
     /// Seeded mutations of valid blocks: whatever the bytes, the decoder stays in bounds
     /// (run under `--sanitize=address` to check reads), and its counts add up.
     @Test func survivesRandomDamage() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var writer = try CANPFileWriter(compressionLevel: 1)
         try writer.appendBlock(FormatFixtures.payload(FormatFixtures.frames(count: 60, seed: 5)))
         let block = Record0Scanner.scan(writer.bytes).blocks[0]

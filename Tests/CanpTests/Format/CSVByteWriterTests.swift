@@ -71,7 +71,7 @@ struct CSVByteWriterTests {
         var nan = CSVByteWriter()
         nan.appendDouble(.nan)
         #expect(nan.text == "nan")
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         for _ in 0..<2000 {
             let value = Double(bitPattern: rng.next())
             guard value.isFinite else { continue }

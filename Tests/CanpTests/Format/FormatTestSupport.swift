@@ -8,7 +8,7 @@ enum FormatFixtures {
 
     /// A deterministic mix of frames: classic and FD, standard and extended, RTR, TX, empty data.
     static func frames(count: Int, seed: UInt64 = 1, start: UInt64 = baseTime) -> [CANFrame] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let fdLengths: [Int] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]
         return (0..<count).map { i in
             let kind = rng.next() % 6
@@ -134,15 +134,3 @@ enum FormatFixtures {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so that tests do not depend on the system RNG.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

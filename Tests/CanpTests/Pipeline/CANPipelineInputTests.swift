@@ -79,7 +79,7 @@ struct CANPipelineInputTests {
     /// skipped, none crashes the inflater, and the accounting holds.
     @Test func plausibleHeadersAroundGarbageAreSkipped() async throws {
         let directory = TemporaryDirectory()
-        var random = SplitMix(seed: 9)
+        var random = SplitMix64(seed: 9)
         var writer = try CANPFileWriter()
         for block in 0..<40 {
             var payload = (0..<Int(50 + random.next() % 3000)).map { _ in UInt8(truncatingIfNeeded: random.next()) }

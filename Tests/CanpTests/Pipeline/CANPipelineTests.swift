@@ -262,7 +262,7 @@ struct CANPipelineTests {
     }
 
     static func randomBytes(count: Int, seed: UInt64) -> [UInt8] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var bytes = [UInt8](repeating: 0, count: count)
         bytes.withUnsafeMutableBytes { raw in
             let words = raw.bindMemory(to: UInt64.self)

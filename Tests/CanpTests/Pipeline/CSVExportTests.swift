@@ -17,7 +17,7 @@ struct CSVExportTests {
     /// message's length), plus an unknown id, a remote request and a frame
     /// shorter than its message.
     static func sampleTraffic(seed: UInt64) -> [CANFrame] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var frames: [CANFrame] = []
         var time = FormatFixtures.baseTime
         for message in Fixtures.sampleDecoder.database.messages {

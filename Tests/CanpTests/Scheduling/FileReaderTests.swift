@@ -31,7 +31,7 @@ final class FileFixture: @unchecked Sendable {
 
     /// Deterministic bytes for a file of `size` bytes.
     static func contents(size: Int, seed: UInt64) -> [UInt8] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var bytes = [UInt8](repeating: 0, count: size)
         bytes.withUnsafeMutableBytes { raw in
             var i = 0

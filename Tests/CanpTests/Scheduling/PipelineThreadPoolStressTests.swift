@@ -24,7 +24,7 @@ struct PipelineThreadPoolStressTests {
         let blocksGiven = Atomic<Int>(0)
 
         DispatchQueue.concurrentPerform(iterations: submitters) { submitter in
-            var random = SeededGenerator(seed: seed &+ UInt64(submitter))
+            var random = SplitMix64(seed: seed &+ UInt64(submitter))
             var pending: [PipelineTaskHandle<Int>] = []
             for i in 0..<perSubmitter {
                 let type = PipelineTaskType.allCases.randomElement(using: &random)!
