@@ -89,7 +89,7 @@ public final class CANPipeline: Sendable {
         case .none:
             return try await run(files, products: .countsOnly, progress: progress) { _ throws(PipelineError) in }
         case .csv(let directory):
-            let export = try CSVExport(directory: directory, writesSignals: decoder != nil)
+            let export = try CSVExport(directory: directory)
             do {
                 var report = try await run(files, products: .csv, progress: progress) { result throws(PipelineError) in
                     try export.append(result)

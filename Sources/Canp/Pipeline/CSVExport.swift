@@ -21,7 +21,7 @@ final class CSVExport {
     private var errorRows = CSVByteWriter(capacity: 1 << 16)
 
     /// Creates the directory if needed and opens the three partial files with their header rows.
-    init(directory: String, writesSignals: Bool) throws(PipelineError) {
+    init(directory: String) throws(PipelineError) {
         do {
             try DatasetGenerator.makeDirectory(directory)
         } catch {
@@ -42,7 +42,6 @@ final class CSVExport {
             outputs.append(Output(finalPath: finalPath, partialPath: partialPath, descriptor: fd))
             try write(Array(header.utf8), to: outputs.count - 1)
         }
-        _ = writesSignals
     }
 
     deinit { discard() }
