@@ -33,7 +33,7 @@ extension DBCMessage {
     public func encode(rawValues: [String: DBCRawValue], padding: UInt8 = 0) -> [UInt8] {
         let size = min(length, 64)
         var bytes = [UInt8](repeating: padding, count: size)
-        for signal in signals where signal.length >= 1 && signal.length <= 64 && signal.requiredByteCount <= size {
+        for signal in signals where signal.length >= 1 && signal.length <= 64 && signal.startBit >= 0 && signal.requiredByteCount <= size {
             guard let raw = rawValues[signal.name] else { continue }
             let bits: UInt64
             switch (raw, signal.valueType) {

@@ -123,10 +123,14 @@ public struct DBCSignal: Sendable, Hashable {
     /// The number of payload bytes the signal needs: it can be decoded from a
     /// frame only when the frame and the message both have at least this many.
     public var requiredByteCount: Int {
+        // Clamped, so that absurd start bits or lengths from a damaged DBC
+        // give an impossible size instead of an arithmetic overflow.
+        let start = min(max(startBit, -(1 << 40)), 1 << 40)
+        let bits = min(max(length, 0), 1 << 20)
         let endBit: Int
         switch byteOrder {
-        case .littleEndian: endBit = startBit + length
-        case .bigEndian: endBit = (startBit / 8) * 8 + (7 - startBit % 8) + length
+        case .littleEndian: endBit = start + bits
+        case .bigEndian: endBit = (start / 8) * 8 + (7 - start % 8) + bits
         }
         return (endBit + 7) / 8
     }

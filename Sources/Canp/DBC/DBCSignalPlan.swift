@@ -63,7 +63,10 @@ struct DBCSignalPlan {
         let length = signal.length
         let decodable = length >= 1 && length <= 64
             && (signal.valueType == .integer || [16, 32, 64].contains(length))
-        guard decodable else { return }
+        // A signal starting past the largest payload (64 bytes) is never
+        // decoded; rejecting it here also keeps absurd start bits (the parser
+        // accepts any integer) out of the Int32/UInt8 fields below.
+        guard decodable, signal.startBit >= 0, signal.startBit < 64 * 8 else { return }
         switch signal.valueType {
         case .integer: kind = signal.isSigned ? .signed : .unsigned
         case .float: kind = length == 16 ? .float16 : length == 32 ? .float32 : .float64

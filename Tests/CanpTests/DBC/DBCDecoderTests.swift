@@ -14,6 +14,19 @@ func names(_ decoder: DBCDecoder, _ id: UInt32, extended: Bool = false, _ bytes:
 }
 
 @Suite struct DBCDecoderTests {
+    /// Found by fuzz-dbc: a start bit beyond Int32 trapped while compiling.
+    @Test func absurdStartBitsCompileAndDecodeNothing() throws {
+        let database = try parseDBC("""
+            BO_ 1 M: 8 X
+             SG_ Far : 99999999999|8@1+ (1,0) [0|0] "" X
+             SG_ FarMotorola : 99999999999|8@0+ (1,0) [0|0] "" X
+             SG_ Near : 0|8@1+ (1,0) [0|0] "" X
+            """)
+        let decoder = database.compile()
+        #expect(names(decoder, 1, [7, 0, 0, 0, 0, 0, 0, 0]) == ["Near"])
+        #expect(database.messages[0].encode(["Far": 1, "Near": 3]) == [3, 0, 0, 0, 0, 0, 0, 0])
+    }
+
     @Test func intelUnsignedAndSigned() throws {
         let decoder = try parseDBC("""
             BO_ 1 M: 8 X
