@@ -139,7 +139,7 @@ public enum DatasetGenerator {
         let databasePath = options.outputDirectory + "/" + options.dbcFileName
         try writeFile(databasePath, Array(options.databaseText.utf8))
 
-        let results = Mutex<[Int: Result<GeneratedFile, Failure>]>([:])
+        let results = LockedState<[Int: Result<GeneratedFile, Failure>]>.make([:])
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
         let workers = max(1, min(options.parallelism, options.fileCount))

@@ -23,7 +23,7 @@ public struct SystemCacheClock: CacheClock {
 
 /// A clock that moves only when told to, for tests of expiry.
 public final class ManualCacheClock: CacheClock {
-    private let seconds = Mutex<Double>(0)
+    private let seconds = LockedState<Double>.make(0)
 
     /// Starts at `start` seconds.
     public init(start: Double = 0) { seconds.withLock { $0 = start } }

@@ -43,7 +43,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     public let timeToLive: Duration
     private let ttlSeconds: Double
     private let clock: any CacheClock
-    private let state = Mutex(State())
+    private let state = LockedState.make(State())
 
     /// - Parameters:
     ///   - capacity: most entries (0 keeps nothing).

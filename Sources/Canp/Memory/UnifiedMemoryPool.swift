@@ -257,7 +257,7 @@ final class PoolHooks: Sendable {
     private let threshold: Double
     private let logs: Bool
     private let onWarning: (@Sendable (MemoryWarning) -> Void)?
-    private let waiters = Mutex<(generation: UInt64, continuations: [UInt64: CheckedContinuation<Bool, Never>], nextID: UInt64)>((0, [:], 0))
+    private let waiters = LockedState<(generation: UInt64, continuations: [UInt64: CheckedContinuation<Bool, Never>], nextID: UInt64)>.make((0, [:], 0))
 
     init(config: MemoryPoolConfig) {
         threshold = config.memoryWarningThreshold

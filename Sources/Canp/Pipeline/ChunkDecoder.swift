@@ -65,7 +65,7 @@ final class ChunkDecoder: Sendable {
     let stage: PipelineStage
     let memoryPool: UnifiedMemoryPool
     let blockConfiguration: BlockDecoder.Configuration
-    private let states = Mutex<[ChunkWorkerState]>([])
+    private let states = LockedState<[ChunkWorkerState]>.make([])
 
     init(decoder: DBCDecoder?, products: ChunkProducts, stage: PipelineStage, memoryPool: UnifiedMemoryPool,
          blockConfiguration: BlockDecoder.Configuration) {

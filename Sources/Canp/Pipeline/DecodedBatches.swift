@@ -94,7 +94,7 @@ final class BatchChannel: Sendable {
     }
 
     private let capacity: Int
-    private let state = Mutex(State())
+    private let state = LockedState.make(State())
 
     init(capacity: Int) { self.capacity = capacity }
 

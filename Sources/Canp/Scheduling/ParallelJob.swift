@@ -34,11 +34,11 @@ final class ParallelJob: @unchecked Sendable {
     private let nextChunk = Atomic<Int>(0)
     private let finishedChunks = Atomic<Int>(0)
     private let cancelled = Atomic<Bool>(false)
-    private let firstError = Mutex<(index: Int, error: any Error)?>(nil)
+    private let firstError = LockedState<(index: Int, error: any Error)?>.make(nil)
     private let done = DispatchSemaphore(value: 0)
     /// (waiter, all chunks finished): whichever of the waiter and the last
     /// chunk comes second resumes the waiter.
-    private let rendezvous = Mutex<(UnsafeContinuation<Void, Never>?, Bool)>((nil, false))
+    private let rendezvous = LockedState<(UnsafeContinuation<Void, Never>?, Bool)>.make((nil, false))
     private let usesContinuation: Bool
 
     @usableFromInline

@@ -42,7 +42,7 @@ public final class PipelineThreadPool: Sendable {
     public let config: ThreadPoolConfig
     let core: PoolCore
     private let queues: [TaskClassQueue]
-    private let lifecycle = Mutex<ThreadPoolState>(.running)
+    private let lifecycle = LockedState<ThreadPoolState>.make(.running)
     private let shutdownLock = ConditionLock()
     private let ioBackend: FileReader.Backend
     private let ioSetupError: Int32?

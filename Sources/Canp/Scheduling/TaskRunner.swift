@@ -34,7 +34,7 @@ class TaskRunner: @unchecked Sendable {
 final class TaskBox<Success: Sendable>: TaskRunner, @unchecked Sendable {
     // @unchecked: `body` and `staged` are touched only by the one worker that
     // runs the task (it won the task by popping it under the queue lock);
-    // `state` is a Mutex.
+    // `state` is a LockedState.
 
     enum Body {
         case plain(@Sendable () throws -> Success)
@@ -51,7 +51,7 @@ final class TaskBox<Success: Sendable>: TaskRunner, @unchecked Sendable {
 
     private var body: Body?
     private var staged: Outcome?
-    private let state = Mutex<State>(.pending(continuations: [], semaphores: []))
+    private let state = LockedState<State>.make(.pending(continuations: [], semaphores: []))
 
     init(_ body: Body) {
         self.body = body

@@ -178,7 +178,7 @@ struct UnifiedMemoryPoolTests {
     }
 
     @Test func warningFiresOncePerCrossing() throws {
-        let warnings = Mutex<[MemoryWarning]>([])
+        let warnings = LockedState<[MemoryWarning]>.make([])
         let pool = try UnifiedMemoryPool(config: quietConfig {
             $0.maxTotalMemory = 100_000
             $0.memoryWarningThreshold = 0.5
@@ -286,7 +286,7 @@ struct UnifiedMemoryPoolTests {
 
 /// Holds a block so that another task can release it.
 final class BlockHolder: @unchecked Sendable {
-    private let lock = Mutex<Void>(())
+    private let lock = LockedState<Void>.make(())
     private var block: MemoryBlock?
 
     init(_ block: consuming MemoryBlock) { self.block = consume block }

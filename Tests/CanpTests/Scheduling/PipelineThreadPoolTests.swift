@@ -250,7 +250,7 @@ struct PipelineThreadPoolTests {
     @Test func aBodyCanKeepABlock() throws {
         let memory = try quietMemoryPool()
         let pool = try makePool(threads: 1, memory: memory)
-        let kept = Mutex<Int>(0)
+        let kept = LockedState<Int>.make(0)
         let handle = try pool.submitTask(type: .memory, blockCapacities: [2048, 2048]) { blocks in
             #expect(blocks.count == 2)
             let firstIsEmpty = blocks[0].isEmpty

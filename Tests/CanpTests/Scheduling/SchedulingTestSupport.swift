@@ -40,7 +40,7 @@ final class Gate: Sendable {
 
 /// A thread-safe log of strings.
 final class OrderLog: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = LockedState<[String]>.make([])
     func append(_ s: String) { entries.withLock { $0.append(s) } }
     var all: [String] { entries.withLock { $0 } }
 }
