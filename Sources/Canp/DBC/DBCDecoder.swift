@@ -263,6 +263,41 @@ public final class DBCDecoder: @unchecked Sendable {
         } else if available > 0 {
             payload.copyMemory(from: bytes.baseAddress!, byteCount: Int(available))
         }
+        return decode(plan: plan, payload: UnsafeRawPointer(payload), available: available,
+                      frameIndex: frameIndex, into: &batch)
+    }
+
+    /// The bytes that must be readable after a payload given to
+    /// ``decode(messageAt:paddedPayload:count:frameIndex:into:)``: a signal's
+    /// bits are read with one 8-byte load plus a 9th byte, which may run up
+    /// to 8 bytes past the payload's last byte (those bits are discarded).
+    static let payloadPadding = 16
+
+    /// Decodes one frame of a known message straight from its bytes, without
+    /// copying them: for payloads inside a buffer that has at least
+    /// ``payloadPadding`` readable bytes after them (the pipeline's inflate
+    /// buffers are allocated with that slack).
+    ///
+    /// - Parameters:
+    ///   - messageIndex: From ``messageIndex(id:isExtended:)`` (not checked).
+    ///   - paddedPayload: The payload's first byte.
+    ///   - count: The payload's length (0 to 64).
+    ///   - frameIndex: A tag stored with each row.
+    ///   - batch: The batch the rows are appended to.
+    /// - Returns: The number of rows appended.
+    @inline(__always)
+    func decode(messageAt messageIndex: Int, paddedPayload: UnsafeRawPointer, count: Int, frameIndex: UInt32,
+                into batch: inout DBCSignalBatch) -> Int {
+        let plan = messagePlans[messageIndex]
+        let available = Int32(min(count, Int(plan.length)))
+        return decode(plan: plan, payload: paddedPayload, available: available, frameIndex: frameIndex, into: &batch)
+    }
+
+    /// The per-signal loop over a payload with at least 16 readable bytes
+    /// after `available`.
+    @inline(__always)
+    private func decode(plan: DBCMessagePlan, payload: UnsafeRawPointer, available: Int32, frameIndex: UInt32,
+                        into batch: inout DBCSignalBatch) -> Int {
         batch.reserve(additional: Int(plan.signalCount))
         let plans = signalPlans + Int(plan.signalStart)
         let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
@@ -275,7 +310,7 @@ public final class DBCDecoder: @unchecked Sendable {
                 let signal = plans + k
                 if signal.pointee.requiredBytes > available { continue }
                 if signal.pointee.isFastInteger {
-                    let aligned = signal.pointee.alignedBits(payload)
+                    let aligned = signal.pointee.fastAlignedBits(payload)
                     let top = signal.pointee.topShift
                     let raw = signal.pointee.isSignedInteger
                         ? Int64(bitPattern: aligned) &>> top : Int64(bitPattern: aligned &>> top)
@@ -298,15 +333,15 @@ public final class DBCDecoder: @unchecked Sendable {
             batch.count = row
             return row - first
         }
-        return decodeMultiplexed(plan: plan, available: available, frameIndex: frameIndex, into: &batch)
+        return decodeMultiplexed(plan: plan, payload: payload, available: available, frameIndex: frameIndex,
+                                 into: &batch)
     }
 
     /// The multiplexed-message path, kept out of line so that the common
     /// path above stays small (few registers spilled per frame).
     @inline(never)
-    private func decodeMultiplexed(plan: DBCMessagePlan, available: Int32, frameIndex: UInt32,
-                                   into batch: inout DBCSignalBatch) -> Int {
-        let payload = batch.payloadScratch
+    private func decodeMultiplexed(plan: DBCMessagePlan, payload: UnsafeRawPointer, available: Int32,
+                                   frameIndex: UInt32, into batch: inout DBCSignalBatch) -> Int {
         let plans = signalPlans + Int(plan.signalStart)
         let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
         let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn

@@ -6,8 +6,8 @@
 /// only until they reach the batch's steady size.
 ///
 /// Error rules (`spec/FORMAT.md`): a gzip, ISIZE or level 1-3 error skips the
-/// whole Record0 and none of its frames are emitted, because the structure is
-/// validated in a first pass before the second pass decodes any frame; a
+/// whole Record0 and none of its frames are emitted (frames decoded before a
+/// structural error is found are discarded with the block's frame issues); a
 /// frame error skips that frame. Every skipped unit becomes a `FormatIssue`
 /// in the batch and is counted.
 ///
@@ -134,7 +134,7 @@ public struct BlockDecoder: ~Copyable, Sendable {
     ///   - batch: receives the frames, a segment, issues and counts.
     /// - Returns: what happened to the block.
     /// - Precondition: `inflated` holds at most 4 GiB (what a gzip ISIZE can describe).
-    /// - Complexity: O(inflated bytes); two passes over the record headers, one over the frames.
+    /// - Complexity: O(inflated bytes); one pass over the records.
     public mutating func decodeInflated(
         unsafeBytes inflated: UnsafeRawBufferPointer, block: BlockDescriptor, file: String,
         into batch: inout FrameBatch
@@ -142,31 +142,57 @@ public struct BlockDecoder: ~Copyable, Sendable {
         let end = inflated.count
         // Swift gives an empty buffer a nil base; any non-nil pointer works for zero reads.
         let base = inflated.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-        var walk = Self.validate(base, end)
-        if let failure = walk.failure {
-            let issue = FormatIssue(
-                file: file, block: block.index, offset: block.offset, level: failure.level, reason: failure.reason,
-                inflatedOffset: failure.offset)
-            return skip(issue, into: &batch)
-        }
         precondition(end <= Int(UInt32.max), "an inflated block is at most 4 GiB (ISIZE is 32 bits)")
         let firstRow = batch.count
+        let firstIssue = batch.issues.count
         let blockNumber = UInt32(truncatingIfNeeded: block.index)
-        // Frames go to raw scratch columns first and join the batch with one
-        // bulk append per column: appending to seven arrays frame by frame
-        // (a uniqueness and capacity check each) cost more than the walk.
-        let columns = scratch.columns(capacity: walk.frames)
+        // One pass: every Record1/2/3 header is checked against its parent
+        // before it is used, and each frame is decoded as soon as its record
+        // is proven to lie inside the block. Frames go to raw scratch columns
+        // (a valid frame record takes at least 20 bytes, so `end / 20` rows
+        // always suffice) and join the batch only when the whole structure
+        // has proven sound; a structural error found later discards them and
+        // the block's frame issues, so a damaged Record0 emits nothing.
+        // (Appending to seven arrays frame by frame cost more than the walk.)
+        let columns = scratch.columns(capacity: end / 20 + 1)
         var decoded = 0
         var skipped = 0
+        var failure: (level: FormatIssue.Level, reason: FormatIssue.Reason, offset: Int)?
         var p = 0
-        while p < end {
-            let end1 = p + 20 + Int(Self.loadBE32(base, p + 16))
+        walk: while p < end {
+            guard end - p >= 20 else {
+                failure = (.record1, .headerRunsPastParent(available: end - p), p)
+                break walk
+            }
+            let length1 = Self.loadBE32(base, p + 16)
+            guard Int(length1) <= end - p - 20 else {
+                failure = (.record1, .lengthRunsPastParent(declared: length1, available: end - p - 20), p)
+                break walk
+            }
+            let end1 = p + 20 + Int(length1)
             var q = p + 20
             while q < end1 {
-                let end2 = q + 20 + Int(Self.loadBE32(base, q + 16))
+                guard end1 - q >= 20 else {
+                    failure = (.record2, .headerRunsPastParent(available: end1 - q), q)
+                    break walk
+                }
+                let length2 = Self.loadBE32(base, q + 16)
+                guard Int(length2) <= end1 - q - 20 else {
+                    failure = (.record2, .lengthRunsPastParent(declared: length2, available: end1 - q - 20), q)
+                    break walk
+                }
+                let end2 = q + 20 + Int(length2)
                 var r = q + 20
                 while r < end2 {
+                    guard end2 - r >= 4 else {
+                        failure = (.record3, .headerRunsPastParent(available: end2 - r), r)
+                        break walk
+                    }
                     let length3 = Self.loadBE32(base, r)
+                    guard Int(length3) <= end2 - r - 4 else {
+                        failure = (.record3, .lengthRunsPastParent(declared: length3, available: end2 - r - 4), r)
+                        break walk
+                    }
                     if let reason = Self.decodeFrame(base, at: r + 4, recordLength: length3, into: columns, row: decoded) {
                         skipped += 1
                         batch.appendIssue(FormatIssue(
@@ -181,18 +207,24 @@ public struct BlockDecoder: ~Copyable, Sendable {
             }
             p = end1
         }
+        if let failure {
+            batch.removeIssues(from: firstIssue)
+            let issue = FormatIssue(
+                file: file, block: block.index, offset: block.offset, level: failure.level, reason: failure.reason,
+                inflatedOffset: failure.offset)
+            return skip(issue, into: &batch)
+        }
         batch.appendFrames(columns, count: decoded, block: blockNumber)
-        walk.frames -= skipped
         batch.appendSegment(FrameBatch.Segment(
             block: block.index, offset: block.offset, frames: firstRow..<batch.count, inflatedByteCount: end))
         var delta = FormatCounts()
         delta.blocksDecoded = 1
-        delta.framesDecoded = walk.frames
+        delta.framesDecoded = decoded
         delta.framesSkipped = skipped
         delta.inflatedBytes = end
         batch.counts += delta
         counts += delta
-        return .decoded(frames: walk.frames, skippedFrames: skipped, inflatedBytes: end)
+        return .decoded(frames: decoded, skippedFrames: skipped, inflatedBytes: end)
     }
 
     /// Reports a truncated tail found by the scanner: an issue in `batch` and a count.

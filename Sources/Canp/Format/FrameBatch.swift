@@ -141,6 +141,12 @@ public struct FrameBatch: Sendable {
         issues.append(issue)
     }
 
+    /// Drops the issues from index `start` on (a block found damaged after
+    /// some of its frame issues were recorded).
+    mutating func removeIssues(from start: Int) {
+        if start < issues.count { issues.removeSubrange(start...) }
+    }
+
     mutating func appendSegment(_ segment: Segment) {
         segments.append(segment)
     }

@@ -149,7 +149,8 @@ final class ChunkDecoder: Sendable {
 
     /// Decodes the signals of the frames in `rows` (their data lies in
     /// `inflated`, at offsets the block decoder checked); returns how many
-    /// frames had signals. Remote and error frames carry no signals.
+    /// frames had signals. Remote and error frames carry no signals. At least
+    /// `DBCDecoder.payloadPadding` readable bytes must follow `inflated`.
     private static func decodeSignals(
         of rows: Range<Int>, frames: FrameBatch, inflated: UnsafeRawBufferPointer, decoder: DBCDecoder,
         into signals: inout DBCSignalBatch
@@ -163,9 +164,11 @@ final class ChunkDecoder: Sendable {
                         for row in rows {
                             let flag = flags[row]
                             if flag.contains(.remoteRequest) || flag.contains(.errorFrame) { continue }
-                            let data = UnsafeRawBufferPointer(start: base + Int(offsets[row]), count: Int(lengths[row]))
-                            let added = decoder.decode(id: identifiers[row], isExtended: flag.contains(.extended),
-                                                       bytes: data, frameIndex: UInt32(row), into: &signals)
+                            let message = decoder.messageIndex(id: identifiers[row], isExtended: flag.contains(.extended))
+                            guard let message else { continue }
+                            // Read in place: the inflate buffer has `payloadPadding` bytes of slack.
+                            let added = decoder.decode(messageAt: message, paddedPayload: base + Int(offsets[row]),
+                                                       count: Int(lengths[row]), frameIndex: UInt32(row), into: &signals)
                             if added > 0 { withSignals += 1 }
                         }
                     }
@@ -226,16 +229,19 @@ final class ChunkDecoder: Sendable {
                 // capacity: how a damaged member fails (CRC-32 or ISIZE
                 // mismatch) depends on the room it has, and the reason must not
                 // depend on the pool's tier sizes or on what a worker decoded before.
+                // Both kinds of buffer get `DBCDecoder.payloadPadding` bytes of
+                // slack after ISIZE, so that signals are decoded in place.
                 var fresh: MemoryBlock?
                 let output: UnsafeMutableRawBufferPointer
+                let padded = capacity + DBCDecoder.payloadPadding
                 if products == .batches {
-                    let block = try allocateWaiting(capacity: max(capacity, 1))
+                    let block = try allocateWaiting(capacity: padded)
                     output = UnsafeMutableRawBufferPointer(start: block.unsafeBaseAddress, count: capacity)
                     fresh = consume block
                 } else {
-                    if state.inflateCapacity < capacity {
+                    if state.inflateCapacity < padded {
                         state.inflateBuffer = nil
-                        let block = try allocateWaiting(capacity: max(capacity, 1))
+                        let block = try allocateWaiting(capacity: padded)
                         state.inflateBase = block.unsafeBaseAddress
                         state.inflateCapacity = block.capacity
                         state.inflateBuffer = consume block

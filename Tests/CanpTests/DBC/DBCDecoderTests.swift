@@ -27,6 +27,56 @@ func names(_ decoder: DBCDecoder, _ id: UInt32, extended: Bool = false, _ bytes:
         #expect(database.messages[0].encode(["Far": 1, "Near": 3]) == [3, 0, 0, 0, 0, 0, 0, 0])
     }
 
+    /// The pipeline decodes payloads in place, reading up to 16 bytes past
+    /// them: whatever those bytes hold, the rows equal the copying decode's.
+    @Test(arguments: [false, true])
+    func inPlaceDecodeIgnoresTheBytesAfterThePayload(fleet: Bool) throws {
+        let database = try parseDBC(fleet ? SampleDatabase.text : """
+            BO_ 1 Mixed: 64 X
+             SG_ A : 0|16@1+ (0.25,0) [0|0] "" X
+             SG_ B : 23|12@0- (0.5,-3) [0|0] "" X
+             SG_ C : 61|3@1+ (1,0) [0|0] "" X
+             SG_ D : 63|1@0+ (1,0) [0|0] "" X
+             SG_ E : 500|12@1- (1,0) [0|0] "" X
+             SG_ F : 503|8@0+ (2,1) [0|0] "" X
+             SG_ G : 4|64@1- (1,0) [0|0] "" X
+             SG_ H : 7|63@0+ (1,0) [0|0] "" X
+            BO_ 2 Muxed: 8 X
+             SG_ Mux M : 0|8@1+ (1,0) [0|0] "" X
+             SG_ Low m0 : 8|16@1+ (1,0) [0|0] "" X
+             SG_ High m1 : 56|8@0+ (0.1,0) [0|0] "" X
+            """)
+        let decoder = database.compile()
+        var random = SplitMix64(seed: fleet ? 11 : 12)
+        let padding = DBCDecoder.payloadPadding
+        var copied = DBCSignalBatch(capacity: 16)
+        var inPlace = DBCSignalBatch(capacity: 16)
+        var rows = 0
+        for round in 0..<4_000 {
+            let message = round % database.messages.count
+            let count = Int(random.next() % 65)
+            // The payload ends `padding` bytes before the end of its allocation.
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count + padding, alignment: 1)
+            defer { buffer.deallocate() }
+            for i in 0..<buffer.count { buffer[i] = UInt8(truncatingIfNeeded: random.next()) }
+            copied.removeAll()
+            inPlace.removeAll()
+            let a = decoder.decode(messageAt: message, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<count]),
+                                   frameIndex: UInt32(round), into: &copied)
+            let b = decoder.decode(messageAt: message, paddedPayload: UnsafeRawPointer(buffer.baseAddress!),
+                                   count: count, frameIndex: UInt32(round), into: &inPlace)
+            #expect(a == b)
+            for row in 0..<min(a, b) {
+                #expect(copied.signalIndex(at: row) == inPlace.signalIndex(at: row))
+                #expect(String(reflecting: copied.rawValue(at: row)) == String(reflecting: inPlace.rawValue(at: row)))
+                #expect(copied.value(at: row).bitPattern == inPlace.value(at: row).bitPattern)
+                #expect(copied.frameIndex(at: row) == inPlace.frameIndex(at: row))
+            }
+            rows += a
+        }
+        #expect(rows > 4_000)
+    }
+
     @Test func intelUnsignedAndSigned() throws {
         let decoder = try parseDBC("""
             BO_ 1 M: 8 X
