@@ -7,9 +7,9 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure each stage of the pipeline against the libdeflate limit, on the same files, in one run.",
         discussion: """
-            Generates the data once (kept in --data), then for each stage and thread count runs \
-            the pipeline on the same files: one warm-up run, then --repetitions timed runs; \
-            reports the median and the spread. Stages: inflate (libdeflate alone: the physical \
+            Generates the data once (kept in --data), then for each thread count runs the \
+            pipeline of every stage on the same files, in interleaved rounds: one warm-up round, \
+            then --repetitions timed rounds; reports each stage's median and spread. Stages: inflate (libdeflate alone: the physical \
             limit), inflate-zlib, walk (layers 1-3), frames, signals (frames and all DBC signals \
             into memory), csv (the canonical exports written). Ratios are to the libdeflate \
             inflate at the same thread count, and to one thread. Then a memory check: the signals \
@@ -91,38 +91,59 @@ struct BenchCommand: AsyncParsableCommand {
         let scratch = NSTemporaryDirectory() + "canp-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-        for stageName in stages {
-            let writesCSV = stageName == "csv"
-            guard let stage = writesCSV ? .signals : PipelineStage(rawValue: stageName) else {
-                CommandSupport.error("bench", "unknown stage \(stageName); stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")), csv")
-                throw CommandSupport.fatal
-            }
-            for count in threadCounts {
+        // Stages are measured in interleaved rounds (every stage once per
+        // round, for one thread count at a time), so that a slow spell of the
+        // machine falls on all of them alike instead of on one stage's runs:
+        // the ratios between stages are what the benchmark reports.
+        struct Measured {
+            var name: String
+            var pipeline: CANPipeline
+            var output: CANPipeline.Output
+            var seconds: [Double] = []
+            var last = PipelineReport()
+        }
+        for count in threadCounts {
+            var measured: [Measured] = []
+            for stageName in stages {
+                let writesCSV = stageName == "csv"
+                guard let stage = writesCSV ? .signals : PipelineStage(rawValue: stageName) else {
+                    CommandSupport.error("bench", "unknown stage \(stageName); stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")), csv")
+                    throw CommandSupport.fatal
+                }
                 var configuration = PipelineConfiguration()
                 configuration.cpuThreads = count
                 configuration.stage = stage
-                let pipeline = try makePipeline(configuration, decoder: decoder)
-                let output: CANPipeline.Output = writesCSV ? .csv(directory: scratch) : .none
-                var seconds: [Double] = []
-                var last = PipelineReport()
-                for repetition in 0...repetitions {
-                    let report = try await run(pipeline, inputs, output)
-                    if repetition > 0 { seconds.append(report.seconds) }
-                    last = report
+                measured.append(Measured(
+                    name: stageName, pipeline: try makePipeline(configuration, decoder: decoder),
+                    output: writesCSV ? .csv(directory: scratch) : .none))
+            }
+            for round in 0...repetitions {   // round 0 is the warm-up
+                for index in measured.indices {
+                    let report = try await run(measured[index].pipeline, inputs, measured[index].output)
+                    if round > 0 { measured[index].seconds.append(report.seconds) }
+                    measured[index].last = report
                 }
-                if stage == .signals && !writesCSV {
+            }
+            for item in measured {
+                let last = item.last
+                if item.name == "signals" {
                     totals = (last.format.blocksDecoded, last.format.framesDecoded, last.signals)
                 }
-                let sorted = seconds.sorted()
+                let sorted = item.seconds.sorted()
                 let median = sorted[sorted.count / 2]
                 let spread = median > 0 ? (sorted.last! - sorted.first!) / median * 100 : 0
                 rows.append(Row(
-                    stage: stageName, threads: count, seconds: seconds, medianSeconds: median,
+                    stage: item.name, threads: count, seconds: item.seconds, medianSeconds: median,
                     compressedMBps: Double(totalBytes) / 1e6 / median,
                     framesPerSecond: Double(last.format.framesDecoded) / median,
                     signalsPerSecond: Double(last.signals) / median, spreadPercent: spread))
-                CommandSupport.note("bench: \(stageName) x\(count): median \(fixed(median, 3)) s, \(fixed(Double(totalBytes) / 1e6 / median, 1)) MB/s (spread \(fixed(spread, 1))%)")
+                CommandSupport.note("bench: \(item.name) x\(count): median \(fixed(median, 3)) s, \(fixed(Double(totalBytes) / 1e6 / median, 1)) MB/s (spread \(fixed(spread, 1))%)")
             }
+        }
+        // Stage by stage in the tables, as the stages were given.
+        rows.sort { a, b in
+            let (i, j) = (stages.firstIndex(of: a.stage)!, stages.firstIndex(of: b.stage)!)
+            return i != j ? i < j : a.threads < b.threads
         }
         for index in rows.indices {
             let row = rows[index]

@@ -43,6 +43,7 @@ private func pairs(_ allocator: bench_allocator_t, threads: Int32, benchmark: Be
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock],
+        timeUnits: .microseconds,   // a fixed unit: automatic units round 10.4 ms to "10"
         warmupIterations: 1,
         maxDuration: .seconds(5),
         maxIterations: 10

@@ -259,7 +259,7 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
     // MARK: File reads from the page cache
 
     let fileConfig = Benchmark.Configuration(
-        metrics: [.wallClock, .cpuTotal, .throughput], timeUnits: .milliseconds, warmupIterations: 2,
+        metrics: [.wallClock, .cpuTotal, .throughput], timeUnits: .microseconds, warmupIterations: 2,
         maxDuration: .seconds(4), maxIterations: 50,
         setup: { prepareFiles() })
     let setBytes = fileCount * fileSize
