@@ -39,7 +39,12 @@
  *
  * Limitation: canp_pool_trim and the limit's trim can only empty the calling
  * thread's cache and the shared lists; other live threads keep up to
- * thread_cache_blocks blocks per tier (counted in the footprint).
+ * thread_cache_blocks blocks per tier (counted in the footprint). So that a
+ * waiter is never left waiting for blocks in another thread's cache, frees
+ * skip the caches while a waiter is registered or the footprint is above
+ * half the limit (under_pressure), and the limit's trim also empties the
+ * shared lists below their minimum. What stays cached is what threads cached
+ * while the footprint was at most half the limit.
  *
  * Invariants at rest (canp_pool_validate): footprint == in_use + cached
  * bytes; every cached block is distinct; each tier's slab is valid; each
@@ -159,13 +164,30 @@ static bool footprint_reserve_once(canp_pool_t *pool, size_t bytes) {
     return true;
 }
 
+static size_t trim_to(canp_pool_t *pool, bool keep_minimum);
+
 static int footprint_reserve(canp_pool_t *pool, size_t bytes) {
     if (footprint_reserve_once(pool, bytes)) return 0;
-    /* Cached free blocks count against the limit: give them back, retry. */
-    canp_pool_trim(pool);
+    /* Cached free blocks count against the limit: give them back, all of
+     * them (a request failing at the limit outranks spare blocks), retry. */
+    trim_to(pool, false);
     if (footprint_reserve_once(pool, bytes)) return 0;
     canp_atomic_add_relaxed(&pool->limit_failures, 1);
     return -ENOBUFS;
+}
+
+/* Whether freed blocks should skip the thread caches: a waiter is registered,
+ * or the footprint is above half the limit. A block in a thread's private
+ * cache can be reused only by that thread; under a limit, memory that a
+ * waiter needs could sit there for as long as the thread stays away from the
+ * pool. Above half the limit every tier-sized free goes to the shared lists,
+ * which any thread can take from and a limit failure trims. The loads are
+ * relaxed: a free that misses a waiter registering at the same instant is
+ * caught by the waiter's periodic retry (UnifiedMemoryPool). */
+static inline bool under_pressure(canp_pool_t *pool) {
+    size_t limit = pool->config.max_total_bytes;
+    if (canp_atomic_load_relaxed(&pool->waiters) > 0) return true;
+    return limit && canp_atomic_load_relaxed(&pool->footprint) > limit / 2;
 }
 
 static void arena_return(canp_pool_t *pool, uint32_t tier, void *block) {
@@ -468,6 +490,14 @@ void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
             /* No cache could be made for this thread (out of memory): the
              * block still goes back; only its counters are lost. */
             shelve(pool, tier, block.data);
+        } else if (under_pressure(pool)) {
+            /* Near the limit, or someone waits for memory: the block goes
+             * where every thread can reach it (a limit failure trims the
+             * shared lists), never into this thread's private cache, where
+             * it would stay for as long as this thread leaves the pool alone. */
+            shelve(pool, tier, block.data);
+            bump(&cache->counters[tier].frees, 1);
+            bump_in_use(cache, -(int64_t)block.capacity);
         } else {
             _Atomic(void *) *slots = &cache->blocks[(size_t)tier * cap];
             uint32_t n = canp_atomic_load_relaxed(&cache->count[tier]);
@@ -501,12 +531,16 @@ void canp_pool_waiters_add(canp_pool_t *pool, int delta) {
 }
 
 size_t canp_pool_trim(canp_pool_t *pool) {
+    return trim_to(pool, true);
+}
+
+static size_t trim_to(canp_pool_t *pool, bool keep_minimum) {
     size_t before = canp_pool_footprint(pool);
     tcache_t *cache = (tls_pool == pool && tls_pool_id == pool->id) ? tls_cache : NULL;
     if (cache) cache_flush(pool, cache);
     for (uint32_t t = 0; t < pool->tier_count; t++) {
         _canp_slab_t *slab = &pool->slabs[t];
-        uint32_t min_free = pool->config.tiers[t].min_free;
+        uint32_t min_free = keep_minimum ? pool->config.tiers[t].min_free : 0;
         while (_canp_slab_count(slab) > min_free) {
             void *block = _canp_slab_pop(slab);
             if (!block) break;

@@ -1,5 +1,6 @@
 import BasicContainers
 import CCanpCore
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -291,7 +292,13 @@ final class PoolHooks: Sendable {
         for continuation in woken { continuation.resume(returning: false) }
     }
 
-    /// Suspends until a release after `generation`; returns true when cancelled.
+    /// How long a waiter sleeps at most before it retries on its own: a
+    /// release that races with the waiter's registration may not call back
+    /// (the C pool reads the waiter count without a fence, to keep frees cheap).
+    static let retryInterval = DispatchTimeInterval.milliseconds(10)
+
+    /// Suspends until a release after `generation`, or at most
+    /// `retryInterval`; returns true when cancelled.
     func waitForRelease(after generation: UInt64) async -> Bool {
         let id = waiters.withLock { state -> UInt64 in
             state.nextID &+= 1
@@ -305,7 +312,13 @@ final class PoolHooks: Sendable {
                     state.continuations[id] = continuation
                     return nil
                 }
-                if let resumeNow { continuation.resume(returning: resumeNow) }
+                if let resumeNow {
+                    continuation.resume(returning: resumeNow)
+                } else {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + Self.retryInterval) { [waiters] in
+                        waiters.withLock { $0.continuations.removeValue(forKey: id) }?.resume(returning: false)
+                    }
+                }
             }
         } onCancel: {
             let continuation = waiters.withLock { $0.continuations.removeValue(forKey: id) }

@@ -1,5 +1,6 @@
 import BasicContainers
 import Synchronization
+import Dispatch
 import Testing
 @testable import Canp
 
@@ -154,6 +155,27 @@ struct UnifiedMemoryPoolTests {
         let capacity = try await waiter.value
         #expect(capacity == 4096)
         #expect(pool.currentMemory == 0)
+    }
+
+    /// Found by a ThreadSanitizer run that hung (1 run in 10): the released
+    /// block went into the releasing thread's private cache, where the
+    /// waiter, on another thread, could never reach it. Near the limit a
+    /// freed block now goes to the shared lists, which a limit failure trims.
+    @Test func aBlockFreedByAnotherThreadNearTheLimitCanBeReused() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let freed = DispatchSemaphore(value: 0)
+        let finish = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if let block = try? pool.allocateBlock(capacity: 8192) { pool.release(block) }
+            freed.signal()
+            finish.wait()   // alive: a thread's exit would flush its cache anyway
+        }
+        freed.wait()
+        #expect(pool.statistics.footprint == 8192)
+        let block = try pool.allocateBlock(capacity: 4096)
+        #expect(block.capacity == 4096)
+        #expect(pool.statistics.footprint == 4096)
+        finish.signal()
     }
 
     @Test func asyncAllocationAboveTheLimitFailsAtOnce() async throws {
