@@ -392,11 +392,21 @@ struct PipelineThreadPoolTests {
     @Test func parallelProcessReportsTheFirstErrorAndCancelsTheRest() throws {
         let pool = try makePool(threads: 2)
         let calls = Atomic<Int>(0)
+        let failing = Atomic<Bool>(false)
         let items = Array(0..<200_000)
         do {
             _ = try pool.parallelProcess(items) { (x: Int) throws -> String in
                 _ = calls.wrappingAdd(1, ordering: .relaxed)
-                if x == 10 { throw TestFailure(code: x) }
+                if x == 10 {
+                    failing.store(true, ordering: .sequentiallyConsistent)
+                    throw TestFailure(code: x)
+                }
+                // Items after the failing one wait for it: otherwise a worker
+                // descheduled before item 10 (a loaded machine: seen under
+                // ASan beside fuzzers) lets the others process everything.
+                // Items 0-10 are the first chunk's, which the first worker
+                // to start takes, so this cannot wait forever.
+                if x > 10 { while !failing.load(ordering: .sequentiallyConsistent) { sched_yield() } }
                 return String(x)
             }
             Issue.record("expected a failure")
