@@ -16,14 +16,8 @@ struct DatasetGeneratorTests {
         _ directory: String, files: Int = 1, fileSize: Int = 60_000, seed: UInt64 = 1, damage: Bool = false,
         blockSize: Int = 10_000, parallelism: Int = 2
     ) throws -> DatasetGenerator.Summary {
-        var options = DatasetGenerator.Options(outputDirectory: directory)
-        options.fileCount = files
-        options.fileSize = fileSize
-        options.seed = seed
-        options.damage = damage
-        options.compressedBlockSize = blockSize
-        options.parallelism = parallelism
-        return try DatasetGenerator.run(options)
+        try PipelineFixtures.generate(in: directory, files: files, fileSize: fileSize, seed: seed, damage: damage,
+                                      blockSize: blockSize, parallelism: parallelism)
     }
 
     static func contents(_ summary: DatasetGenerator.Summary) throws -> [[UInt8]] {

@@ -27,7 +27,7 @@ enum PipelineFixtures {
     /// A small generated data set (the generator's defaults otherwise).
     static func generate(
         in directory: String, files: Int = 1, fileSize: Int = 100_000, seed: UInt64 = 5, damage: Bool = false,
-        blockSize: Int = 10_000
+        blockSize: Int = 10_000, parallelism: Int = 2
     ) throws -> DatasetGenerator.Summary {
         var options = DatasetGenerator.Options(outputDirectory: directory)
         options.fileCount = files
@@ -35,7 +35,7 @@ enum PipelineFixtures {
         options.seed = seed
         options.damage = damage
         options.compressedBlockSize = blockSize
-        options.parallelism = 2
+        options.parallelism = parallelism
         return try DatasetGenerator.run(options)
     }
 
