@@ -4,7 +4,7 @@
  *
  * What: the first bytes of the input choose a pool configuration (1-6 tiers
  * in up to three families, min_free/max_free, thread cache size, a footprint
- * limit or none, a warning threshold); the rest is a program of one-byte
+ * limit or none, a warning threshold, an oversize cache or none); the rest is a program of one-byte
  * opcodes with operands. A model (the array `live`) holds every block handed
  * out. After every step:
  *   - each live block is filled with a pattern of its own and the pattern of
@@ -93,6 +93,18 @@ static void validate(canp_pool_t *pool) {
     CHECK(rc == 0, "canp_pool_validate: %s", message);
 }
 
+/* The capacity of an oversize request, as canp_pool.h states it: the size,
+ * or with an oversize cache the size rounded up to 1/16 of its highest power
+ * of two (at least 4 KiB). */
+static size_t oversize_need(const canp_pool_config_t *config, size_t size) {
+    size_t bytes = size ? size : 1;
+    if (config->oversize_cache_bytes == 0) return bytes;
+    size_t top = 1;
+    while (top <= bytes / 2) top *= 2;
+    size_t step = top / 16 < 4096 ? 4096 : top / 16;
+    return (bytes + step - 1) / step * step;
+}
+
 static void fuzz_pool(reader_t *r) {
     static const size_t sizes[] = {1, 8, 64, 100, 256, 512, 1000, 1024, 4096, 5000, 16384, 65536};
     canp_pool_config_t config;
@@ -115,6 +127,8 @@ static void fuzz_pool(reader_t *r) {
     uint8_t limit_choice = next_byte(r);
     config.max_total_bytes = limit_choice % 3 == 0 ? 0 : (size_t)(1 + limit_choice % 64) * 4096;
     config.warning_threshold = (next_byte(r) % 5) * 0.25;
+    uint8_t cache_choice = next_byte(r);
+    config.oversize_cache_bytes = cache_choice % 2 == 0 ? 0 : (size_t)(cache_choice / 2) * 4096;
 
     canp_pool_t *pool = NULL;
     int rc = canp_pool_create(&config, &pool);
@@ -143,7 +157,7 @@ static void fuzz_pool(reader_t *r) {
                 int32_t tier;
                 size_t block_size;
                 canp_pool_tier_for(pool, size, family, &tier, &block_size);
-                size_t need = tier == CANP_TIER_OVERSIZE ? (size ? size : 1) : block_size;
+                size_t need = tier == CANP_TIER_OVERSIZE ? oversize_need(&config, size) : block_size;
                 canp_pool_stats_t after;
                 canp_pool_get_stats(pool, &after);
                 size_t kept = 0;
@@ -157,6 +171,11 @@ static void fuzz_pool(reader_t *r) {
             CHECK(rc == 0, "canp_pool_alloc(%zu, %u): %d", size, family, rc);
             CHECK(block.data != NULL && block.capacity >= size, "block of %zu bytes for %zu", block.capacity, size);
             CHECK(((uintptr_t)block.data & 63) == 0, "block %p not 64-byte aligned", block.data);
+            if (block.tier == CANP_TIER_OVERSIZE) {
+                size_t need = oversize_need(&config, size);
+                CHECK(block.capacity >= need && block.capacity <= need + need / 4,
+                      "oversize block of %zu bytes for %zu (rounded %zu)", block.capacity, size, need);
+            }
             live[n].block = block;
             next_pattern = (uint8_t)(next_pattern % 255 + 1);
             live[n].pattern = next_pattern;

@@ -46,9 +46,20 @@
  * shared lists below their minimum. What stays cached is what threads cached
  * while the footprint was at most half the limit.
  *
+ * Oversize cache: requests above every tier (file buffers) would fault in
+ * fresh pages on every allocation, and the arena unmaps (madvise) freed
+ * extents this large at once, which also costs the other cores a TLB
+ * shootdown. With oversize_cache_bytes set, a freed oversize block is kept in
+ * a small mutex-protected list (one lock per megabytes-sized request) and
+ * handed to the next request of about its size; sizes are rounded up to 1/16
+ * steps so that files of nearly equal size share blocks. The cached blocks
+ * count in the footprint, and the limit's trim and canp_pool_trim give them
+ * all back, so they never make a request fail or wait.
+ *
  * Invariants at rest (canp_pool_validate): footprint == in_use + cached
- * bytes; every cached block is distinct; each tier's slab is valid; each
- * thread cache holds at most thread_cache_blocks blocks per tier.
+ * bytes (tiers and oversize cache); every cached block is distinct; each
+ * tier's slab is valid; each thread cache holds at most thread_cache_blocks
+ * blocks per tier; the oversize cache holds at most oversize_cache_bytes.
  */
 #include "canp_pool.h"
 
@@ -64,6 +75,9 @@
 
 #define CANP_MAX_SLAB_CAPACITY (1u << 24)
 #define OVERSIZE_SLOT CANP_POOL_MAX_TIERS
+#define OVERSIZE_CACHE_SLOTS 16
+/* A cached oversize block serves requests of up to 1.25 times less than its size. */
+#define OVERSIZE_FIT_SLACK 4
 
 typedef struct tier_counters_s {
     _Atomic(uint64_t) allocations;
@@ -105,7 +119,17 @@ struct canp_pool_s {
     _Atomic(uint64_t) limit_failures;
     _Atomic(uint64_t) returned[CANP_POOL_MAX_TIERS];
     _Alignas(CANP_CACHE_LINE) canp_atomic_int waiters;
+    /* Freed oversize blocks kept for reuse, oldest first (oversize_lock). */
+    pthread_mutex_t oversize_lock;
+    canp_block_t oversize[OVERSIZE_CACHE_SLOTS];
+    uint32_t oversize_count;
+    size_t oversize_bytes;
 };
+
+typedef struct oversize_list_s {
+    canp_block_t blocks[OVERSIZE_CACHE_SLOTS + 1];
+    uint32_t count;
+} oversize_list_t;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -200,6 +224,23 @@ static void arena_return(canp_pool_t *pool, uint32_t tier, void *block) {
 /* Puts a block in the shared list of its tier, or back to the arena. */
 static void shelve(canp_pool_t *pool, uint32_t tier, void *block) {
     if (!_canp_slab_push(&pool->slabs[tier], block)) arena_return(pool, tier, block);
+}
+
+/* Takes every block out of the oversize cache into `out` (to be freed outside the lock). */
+static void oversize_take_all(canp_pool_t *pool, oversize_list_t *out) {
+    pthread_mutex_lock(&pool->oversize_lock);
+    for (uint32_t k = 0; k < pool->oversize_count; k++) out->blocks[out->count++] = pool->oversize[k];
+    pool->oversize_count = 0;
+    pool->oversize_bytes = 0;
+    pthread_mutex_unlock(&pool->oversize_lock);
+}
+
+/* Gives the blocks of `list` back to the arena. */
+static void oversize_return(canp_pool_t *pool, const oversize_list_t *list) {
+    for (uint32_t k = 0; k < list->count; k++) {
+        _canp_arena_free(&pool->arena, list->blocks[k].data, list->blocks[k].capacity);
+        footprint_released(pool, list->blocks[k].capacity);
+    }
 }
 
 /* ---------------------------------------------------------------- thread caches */
@@ -315,6 +356,7 @@ static int validate_config(const canp_pool_config_t *c) {
 
 static void destroy_parts(canp_pool_t *pool) {
     for (uint32_t i = 0; i < pool->tier_count; i++) _canp_slab_deinit(&pool->slabs[i]);
+    pthread_mutex_destroy(&pool->oversize_lock);
     _canp_arena_destroy(&pool->arena);
     free(pool);
 }
@@ -335,6 +377,7 @@ int canp_pool_create(const canp_pool_config_t *config, canp_pool_t **out_pool) {
     }
     rc = _canp_arena_create(&pool->arena);
     if (rc) { free(pool); return rc; }
+    pthread_mutex_init(&pool->oversize_lock, NULL);
 
     for (uint32_t i = 0; i < pool->tier_count; i++) {
         rc = _canp_slab_init(&pool->slabs[i], config->tiers[i].block_size, config->tiers[i].max_free);
@@ -402,6 +445,10 @@ int canp_pool_destroy(canp_pool_t *pool) {
             _canp_arena_free(&pool->arena, block, pool->slabs[t].block_size);
         }
     }
+    for (uint32_t k = 0; k < pool->oversize_count; k++) {
+        _canp_arena_free(&pool->arena, pool->oversize[k].data, pool->oversize[k].capacity);
+    }
+    pool->oversize_count = 0;
     if (tls_pool == pool) tls_pool = NULL;
     destroy_parts(pool);
     return 0;
@@ -426,13 +473,78 @@ int canp_pool_tier_for(const canp_pool_t *pool, size_t size, uint32_t family, in
     return 0;
 }
 
-static int alloc_oversize(canp_pool_t *pool, tcache_t *cache, size_t size, canp_block_t *out) {
+/* The capacity given to an oversize request of `size` bytes: the size
+ * itself, or with the oversize cache on, the size rounded up to a multiple of
+ * 1/16 of its highest power of two (at least 4 KiB), so that a freed block
+ * fits later requests of nearly the same size. */
+static size_t oversize_capacity(const canp_pool_t *pool, size_t size) {
     size_t bytes = size ? size : 1;
+    if (pool->config.oversize_cache_bytes == 0) return bytes;
+    size_t top = (size_t)1 << (63 - __builtin_clzll((unsigned long long)bytes));
+    size_t step = top / 16 < 4096 ? 4096 : top / 16;
+    if (bytes > SIZE_MAX - step) return bytes;
+    return (bytes + step - 1) / step * step;
+}
+
+/* Takes the smallest cached oversize block of at least `bytes` (and at most
+ * 1.25 times as large) out of the cache. */
+static bool oversize_reuse(canp_pool_t *pool, size_t bytes, canp_block_t *out) {
+    if (pool->config.oversize_cache_bytes == 0) return false;
+    pthread_mutex_lock(&pool->oversize_lock);
+    uint32_t best = UINT32_MAX;
+    size_t most = bytes + bytes / OVERSIZE_FIT_SLACK;
+    for (uint32_t k = 0; k < pool->oversize_count; k++) {
+        size_t capacity = pool->oversize[k].capacity;
+        if (capacity >= bytes && capacity <= most && (best == UINT32_MAX || capacity < pool->oversize[best].capacity)) best = k;
+    }
+    if (best != UINT32_MAX) {
+        *out = pool->oversize[best];
+        pool->oversize_bytes -= out->capacity;
+        for (uint32_t k = best + 1; k < pool->oversize_count; k++) pool->oversize[k - 1] = pool->oversize[k];
+        pool->oversize_count--;
+    }
+    pthread_mutex_unlock(&pool->oversize_lock);
+    return best != UINT32_MAX;
+}
+
+/* Keeps a freed oversize block for reuse, giving the oldest cached blocks
+ * back to the arena to make room; false when the block does not fit at all. */
+static bool oversize_keep(canp_pool_t *pool, canp_block_t block) {
+    size_t most = pool->config.oversize_cache_bytes;
+    if (block.capacity > most) return false;
+    oversize_list_t evicted = { .count = 0 };
+    pthread_mutex_lock(&pool->oversize_lock);
+    uint32_t drop = 0;
+    size_t bytes = pool->oversize_bytes;
+    while (drop < pool->oversize_count && (bytes + block.capacity > most || pool->oversize_count - drop >= OVERSIZE_CACHE_SLOTS)) {
+        evicted.blocks[evicted.count++] = pool->oversize[drop];
+        bytes -= pool->oversize[drop].capacity;
+        drop++;
+    }
+    for (uint32_t k = drop; k < pool->oversize_count; k++) pool->oversize[k - drop] = pool->oversize[k];
+    pool->oversize_count -= drop;
+    pool->oversize[pool->oversize_count++] = block;
+    pool->oversize_bytes = bytes + block.capacity;
+    pthread_mutex_unlock(&pool->oversize_lock);
+    oversize_return(pool, &evicted);
+    return true;
+}
+
+static int alloc_oversize(canp_pool_t *pool, tcache_t *cache, size_t size, canp_block_t *out) {
+    size_t bytes = oversize_capacity(pool, size);
+    tier_counters_t *c = &cache->counters[OVERSIZE_SLOT];
+    canp_block_t reused;
+    if (oversize_reuse(pool, bytes, &reused)) {
+        bump(&c->allocations, 1);
+        bump(&c->hits, 1);
+        bump_in_use(cache, (int64_t)reused.capacity);
+        *out = reused;
+        return 0;
+    }
     int rc = footprint_reserve(pool, bytes);
     if (rc) return rc;
     void *data = _canp_arena_alloc(&pool->arena, bytes);
     if (!data) { footprint_released(pool, bytes); return -ENOMEM; }
-    tier_counters_t *c = &cache->counters[OVERSIZE_SLOT];
     bump(&c->allocations, 1);
     bump(&c->misses, 1);
     bump_in_use(cache, (int64_t)bytes);
@@ -477,8 +589,10 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
 void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
     tcache_t *cache = my_cache(pool);
     if (block.tier == CANP_TIER_OVERSIZE) {
-        _canp_arena_free(&pool->arena, block.data, block.capacity);
-        footprint_released(pool, block.capacity);
+        if (!oversize_keep(pool, block)) {
+            _canp_arena_free(&pool->arena, block.data, block.capacity);
+            footprint_released(pool, block.capacity);
+        }
         if (cache) {
             bump(&cache->counters[OVERSIZE_SLOT].frees, 1);
             bump_in_use(cache, -(int64_t)block.capacity);
@@ -538,6 +652,9 @@ static size_t trim_to(canp_pool_t *pool, bool keep_minimum) {
     size_t before = canp_pool_footprint(pool);
     tcache_t *cache = (tls_pool == pool && tls_pool_id == pool->id) ? tls_cache : NULL;
     if (cache) cache_flush(pool, cache);
+    oversize_list_t oversize = { .count = 0 };
+    oversize_take_all(pool, &oversize);
+    oversize_return(pool, &oversize);
     for (uint32_t t = 0; t < pool->tier_count; t++) {
         _canp_slab_t *slab = &pool->slabs[t];
         uint32_t min_free = keep_minimum ? pool->config.tiers[t].min_free : 0;
@@ -603,6 +720,10 @@ void canp_pool_get_stats(const canp_pool_t *cpool, canp_pool_stats_t *out) {
         }
     }
     pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_lock(&pool->oversize_lock);
+    out->oversize_cached_blocks = pool->oversize_count;
+    out->oversize_cached_bytes = pool->oversize_bytes;
+    pthread_mutex_unlock(&pool->oversize_lock);
     out->limit_failures = canp_atomic_load_relaxed(&pool->limit_failures);
     out->warnings = canp_atomic_load_relaxed(&pool->warnings);
     out->in_use_bytes = in_use > 0 ? (size_t)in_use : 0;
@@ -629,6 +750,7 @@ int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) caches++;
     size_t total = 0;
     for (uint32_t t = 0; t < pool->tier_count; t++) total += pool->slabs[t].capacity + caches * pool->cache_blocks;
+    total += OVERSIZE_CACHE_SLOTS;
     void **blocks = malloc((total ? total : 1) * sizeof(void *));
     if (!blocks) { pthread_mutex_unlock(&registry_lock); return -ENOMEM; }
     size_t count = 0, cached_bytes = 0;
@@ -650,6 +772,23 @@ int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity
     }
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) in_use += canp_atomic_load_relaxed(&c->in_use);
     pthread_mutex_unlock(&registry_lock);
+    if (rc == 0) {
+        pthread_mutex_lock(&pool->oversize_lock);
+        size_t oversize_bytes = 0;
+        for (uint32_t k = 0; k < pool->oversize_count; k++) {
+            blocks[count++] = pool->oversize[k].data;
+            oversize_bytes += pool->oversize[k].capacity;
+        }
+        if (oversize_bytes != pool->oversize_bytes) {
+            snprintf(message, message_capacity, "oversize cache: %zu bytes counted, %zu held", pool->oversize_bytes, oversize_bytes);
+            rc = -EINVAL;
+        } else if (oversize_bytes > pool->config.oversize_cache_bytes) {
+            snprintf(message, message_capacity, "oversize cache holds %zu bytes, more than %zu", oversize_bytes, pool->config.oversize_cache_bytes);
+            rc = -EINVAL;
+        }
+        cached_bytes += oversize_bytes;
+        pthread_mutex_unlock(&pool->oversize_lock);
+    }
     if (rc == 0) {
         qsort(blocks, count, sizeof(void *), compare_pointers);
         for (size_t k = 1; k < count; k++) {

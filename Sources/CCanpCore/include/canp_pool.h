@@ -8,7 +8,10 @@
  * least `min_free` blocks (allocated up front) and at most `max_free` blocks
  * in its shared list; the excess goes back to the arena. Requests larger
  * than the largest tier of a family are served from the arena directly and
- * counted as misses.
+ * counted as misses, unless `oversize_cache_bytes` is set: then freed
+ * oversize blocks (up to that many bytes, 16 blocks at most) are kept and
+ * reused by later requests of about their size (counted as hits), and
+ * oversize requests are rounded up to 1/16 steps of their size.
  *
  * The pool's footprint (bytes obtained from the arena, in use or cached) is
  * bounded by `max_total_bytes`; an allocation that would exceed it first
@@ -64,6 +67,7 @@ typedef struct canp_pool_config_s {
     void *warning_context;
     canp_pool_release_fn on_release;
     void *release_context;
+    size_t oversize_cache_bytes;    /**< most bytes of freed oversize blocks kept for reuse, 0 = none */
 } canp_pool_config_t;
 
 typedef struct canp_pool_s canp_pool_t;
@@ -89,8 +93,8 @@ typedef struct canp_tier_stats_s {
 typedef struct canp_pool_stats_s {
     uint64_t allocations;       /**< all blocks handed out, oversize included */
     uint64_t frees;
-    uint64_t hits;
-    uint64_t misses;            /**< tier misses plus oversize allocations */
+    uint64_t hits;              /**< tier hits plus oversize allocations served from the oversize cache */
+    uint64_t misses;            /**< tier misses plus oversize allocations that went to the arena */
     uint64_t oversize_allocations;
     uint64_t limit_failures;    /**< allocations refused by the limit */
     uint64_t warnings;          /**< upward crossings of the warning threshold */
@@ -102,9 +106,11 @@ typedef struct canp_pool_stats_s {
     bool uses_jemalloc;
     uint32_t tier_count;
     canp_tier_stats_t tiers[CANP_POOL_MAX_TIERS];
+    uint64_t oversize_cached_blocks; /**< freed oversize blocks kept for reuse now */
+    size_t oversize_cached_bytes;    /**< their bytes (part of the footprint) */
 } canp_pool_stats_t;
 
-/** Fills `config` with no tiers, a thread cache of 16 blocks, no limit. */
+/** Fills `config` with no tiers, a thread cache of 16 blocks, no limit, no oversize cache. */
 void canp_pool_config_init(canp_pool_config_t *config);
 
 /**
@@ -126,7 +132,7 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
 /** Returns a block to its pool. Passing a block twice or to another pool is undefined. */
 void canp_pool_free(canp_pool_t *pool, canp_block_t block);
 
-/** Returns cached free blocks to the arena down to each tier's min_free. Returns bytes released. */
+/** Returns cached free blocks to the arena down to each tier's min_free, and every cached oversize block. Returns bytes released. */
 size_t canp_pool_trim(canp_pool_t *pool);
 
 /** Reads the statistics. Counts are exact when no call is in flight. */

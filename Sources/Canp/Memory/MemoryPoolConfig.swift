@@ -32,6 +32,15 @@ public struct MemoryPoolConfig: Sendable {
     /// Free blocks cached per tier for each thread stripe before they spill
     /// to the shared list. Default 16.
     public var threadCacheBlocks: Int
+    /// Most bytes of freed oversize blocks (requests above every tier, such
+    /// as whole-file buffers) kept for reuse by later requests of about
+    /// their size, instead of going back to the system at once. Their pages
+    /// stay mapped, so a reused block costs no page faults. They count in
+    /// the footprint and are released by ``UnifiedMemoryPool/trim()`` and
+    /// whenever a request would otherwise exceed the limit. With a cache,
+    /// oversize requests are rounded up to 1/16 steps of their size. Default
+    /// 0 (no cache).
+    public var oversizeCacheBytes: Int
     /// Whether a crossing of the warning threshold also writes a line to
     /// standard error. Default true.
     public var logsMemoryWarnings: Bool
@@ -52,6 +61,7 @@ public struct MemoryPoolConfig: Sendable {
         minimumFreeBlocksPerTier = 0
         maximumFreeBlocksPerTier = 1024
         threadCacheBlocks = 16
+        oversizeCacheBytes = 0
         logsMemoryWarnings = true
         onMemoryWarning = nil
     }
@@ -137,6 +147,9 @@ public struct MemoryPoolConfig: Sendable {
         }
         if minimumFreeBlocksPerTier < 0 || maximumFreeBlocksPerTier < minimumFreeBlocksPerTier || maximumFreeBlocksPerTier > 1 << 24 {
             throw .invalidConfiguration("free blocks per tier must satisfy 0 <= minimum (\(minimumFreeBlocksPerTier)) <= maximum (\(maximumFreeBlocksPerTier)) <= 16777216")
+        }
+        if oversizeCacheBytes < 0 {
+            throw .invalidConfiguration("oversizeCacheBytes must not be negative, not \(oversizeCacheBytes)")
         }
         if threadCacheBlocks < 0 || threadCacheBlocks > 4096 {
             throw .invalidConfiguration("threadCacheBlocks must be in 0...4096, not \(threadCacheBlocks)")

@@ -35,7 +35,8 @@ public struct MemoryPoolStatistics: Sendable, Equatable {
     public var reuseCount: Int
     /// Allocations that asked the system allocator (oversize included).
     public var missCount: Int
-    /// Allocations above the largest tier of their family.
+    /// Allocations above the largest tier of their family (from the
+    /// oversize cache or the system allocator).
     public var oversizeAllocations: Int
     /// Allocations refused by the limit.
     public var limitFailures: Int
@@ -47,6 +48,10 @@ public struct MemoryPoolStatistics: Sendable, Equatable {
     public var usesJemalloc: Bool
     /// Per-tier statistics in configuration order (general, decompression, frame).
     public var tiers: [Tier]
+    /// Freed oversize blocks kept for reuse now (``MemoryPoolConfig/oversizeCacheBytes``).
+    public var oversizeCachedBlocks: Int
+    /// Their bytes (part of the footprint).
+    public var oversizeCachedBytes: Int
 
     /// Hit rate over all tiers and oversize requests.
     public var hitRate: Double {

@@ -71,6 +71,7 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
         c.tier_count = UInt32(tiers.count)
         c.thread_cache_blocks = UInt32(config.threadCacheBlocks)
         c.max_total_bytes = config.maxTotalMemory
+        c.oversize_cache_bytes = config.oversizeCacheBytes
         c.warning_threshold = config.memoryWarningThreshold
         let context = Unmanaged.passUnretained(hooks).toOpaque()
         c.on_warning = { context, footprint, limit in
@@ -217,7 +218,8 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
             maxTotalMemory: s.max_total_bytes, reuseCount: Int(s.hits), missCount: Int(s.misses),
             oversizeAllocations: Int(s.oversize_allocations), limitFailures: Int(s.limit_failures),
             warningCount: Int(s.warnings), isAboveWarningThreshold: s.warning_active,
-            usesJemalloc: s.uses_jemalloc, tiers: tiers)
+            usesJemalloc: s.uses_jemalloc, tiers: tiers,
+            oversizeCachedBlocks: Int(s.oversize_cached_blocks), oversizeCachedBytes: s.oversize_cached_bytes)
     }
 
     /// Checks the pool's internal invariants (for stress tests); call only

@@ -70,7 +70,9 @@ public struct PipelineConfiguration: Sendable {
 
     /// The pipeline's own memory pool: decompression tiers sized for CANP
     /// blocks (a 10 KB gzip block inflates to tens of KB), file buffers above
-    /// every tier (served from the pool's arena directly).
+    /// every tier (served from the pool's arena, and kept for the next files
+    /// in a quarter of the limit: a fresh 15 MB buffer costs thousands of
+    /// page faults, and its release an unmap that interrupts every core).
     var memoryPoolConfig: MemoryPoolConfig {
         var config = MemoryPoolConfig()
         config.generalBlockSizes = [4096, 16384, 65536, 262_144, 1 << 20]
@@ -81,6 +83,7 @@ public struct PipelineConfiguration: Sendable {
         config.logsMemoryWarnings = false
         config.maximumFreeBlocksPerTier = 256
         config.threadCacheBlocks = 8
+        config.oversizeCacheBytes = memoryLimit / 4
         config.mmapCacheSize = 16
         config.blockCacheSize = 16
         return config

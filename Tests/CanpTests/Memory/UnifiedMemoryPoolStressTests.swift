@@ -6,10 +6,13 @@ import Testing
 /// must be exactly zero and the invariant checker must pass.
 @Suite("UnifiedMemoryPool stress")
 struct UnifiedMemoryPoolStressTests {
-    @Test(arguments: [(2, 1_000_000)])
-    func usageReturnsToZero(threads: Int, operationsPerThread: Int) async throws {
+    /// The last argument is the oversize cache: 0, or a cache that holds a
+    /// few of the 8-20 KB oversize blocks and keeps dropping the oldest.
+    @Test(arguments: [(2, 1_000_000, 0), (2, 500_000, 64 << 10)])
+    func usageReturnsToZero(threads: Int, operationsPerThread: Int, oversizeCacheBytes: Int) async throws {
         var config = MemoryPoolConfig()
         config.logsMemoryWarnings = false
+        config.oversizeCacheBytes = oversizeCacheBytes
         config.maximumFreeBlocksPerTier = 64      // small, so that blocks spill back to the arena too
         config.threadCacheBlocks = 8
         let pool = try UnifiedMemoryPool(config: config)
@@ -51,6 +54,10 @@ struct UnifiedMemoryPoolStressTests {
         #expect(stats.totalAllocations > threads * operationsPerThread / 3)
         #expect(stats.reuseCount + stats.missCount == stats.totalAllocations)
         #expect(pool.validateInvariants() == nil)
+        if oversizeCacheBytes > 0 {
+            #expect(stats.oversizeCachedBytes > 0 && stats.oversizeCachedBytes <= oversizeCacheBytes)
+            #expect(stats.reuseCount > stats.tiers.reduce(0) { $0 + $1.hits }, "oversize requests were served from the cache")
+        }
         pool.trim()
         // What stays is held by the caches of the worker threads, which
         // trim cannot empty from here: at most threadCacheBlocks per tier

@@ -55,6 +55,104 @@ struct UnifiedMemoryPoolTests {
         #expect(stats.totalDeallocations == 1)
     }
 
+    @Test func theOversizeCacheReusesAFreedBlockForARequestOfAboutItsSize() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.oversizeCacheBytes = 1 << 20 })
+        var address: UnsafeMutableRawPointer?
+        do {
+            let big = try pool.allocateBlock(capacity: 100_000)
+            // 100,000 rounded up to a 4 KiB step (1/16 of 65,536 is less than 4 KiB).
+            #expect(big.capacity == 102_400)
+            #expect(big.isOversize == true)
+            address = big.unsafeBaseAddress
+        }
+        var stats = pool.statistics
+        #expect(stats.oversizeCachedBlocks == 1)
+        #expect(stats.oversizeCachedBytes == 102_400)
+        #expect(stats.footprint == 102_400)
+        #expect(stats.currentMemory == 0)
+        #expect(pool.validateInvariants() == nil)
+        do {
+            // A slightly smaller request rounds to the same size and gets the same memory.
+            let again = try pool.allocateBlock(capacity: 99_000)
+            #expect(again.capacity == 102_400)
+            #expect(again.unsafeBaseAddress == address)
+            #expect(pool.statistics.oversizeCachedBlocks == 0)
+            #expect(pool.statistics.currentMemory == 102_400)
+        }
+        stats = pool.statistics
+        #expect(stats.oversizeAllocations == 2)
+        #expect(stats.missCount == 1)
+        #expect(stats.reuseCount == 1)
+        #expect(stats.footprint == 102_400)
+        #expect(pool.trim() == 102_400)
+        #expect(pool.statistics.footprint == 0)
+        #expect(pool.statistics.oversizeCachedBlocks == 0)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func theOversizeCacheOnlyServesRequestsCloseToTheBlockSize() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.oversizeCacheBytes = 1 << 20 })
+        do { _ = try pool.allocateBlock(capacity: 200_000) }          // cached at 204,800
+        do {
+            // 150,000 rounds to 155,648 (8 KiB steps); 204,800 is more than 1.25 times that: a new block.
+            let smaller = try pool.allocateBlock(capacity: 150_000)
+            #expect(smaller.capacity == 155_648)
+            // A request larger than every cached block cannot use them either.
+            let larger = try pool.allocateBlock(capacity: 300_000)
+            #expect(larger.capacity == 311_296)
+            #expect(pool.statistics.oversizeCachedBlocks == 1)
+        }
+        let stats = pool.statistics
+        #expect(stats.missCount == 3)
+        #expect(stats.reuseCount == 0)
+        #expect(stats.oversizeCachedBlocks == 3)
+        #expect(stats.oversizeCachedBytes == 204_800 + 155_648 + 311_296)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func theOversizeCacheKeepsAtMostItsBytesAndDropsTheOldestFirst() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.oversizeCacheBytes = 300_000 })
+        do {
+            let a = try pool.allocateBlock(capacity: 100_000)     // 102,400
+            let b = try pool.allocateBlock(capacity: 120_000)     // 122,880
+            let c = try pool.allocateBlock(capacity: 140_000)     // 147,456
+            let tooBig = try pool.allocateBlock(capacity: 400_000)
+            pool.release(a)
+            pool.release(b)
+            #expect(pool.statistics.oversizeCachedBytes == 102_400 + 122_880)
+            pool.release(c)                                       // a goes back to make room
+            #expect(pool.statistics.oversizeCachedBytes == 122_880 + 147_456)
+            pool.release(tooBig)                                  // larger than the whole cache
+            #expect(pool.statistics.oversizeCachedBytes == 122_880 + 147_456)
+        }
+        #expect(pool.statistics.footprint == 122_880 + 147_456)
+        do {
+            // a's size is not cached any more; b's is.
+            let again = try pool.allocateBlock(capacity: 120_000)
+            #expect(pool.statistics.reuseCount == 1)
+            _ = consume again
+        }
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func cachedOversizeBlocksNeverMakeARequestFail() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig {
+            $0.maxTotalMemory = 300_000
+            $0.oversizeCacheBytes = 300_000
+        })
+        do { _ = try pool.allocateBlock(capacity: 250_000) }
+        #expect(pool.statistics.oversizeCachedBytes == 253_952)
+        // Neither fits beside the cached block: the pool gives it back first.
+        let other = try pool.allocateBlock(capacity: 100_000)
+        #expect(other.capacity == 102_400)
+        #expect(pool.statistics.oversizeCachedBlocks == 0)
+        let tier = try pool.allocateBlock(capacity: 8000)
+        #expect(tier.capacity == 8192)
+        #expect(pool.statistics.limitFailures == 0)
+        #expect(pool.statistics.footprint == 102_400 + 8192)
+        #expect(pool.validateInvariants() == nil)
+    }
+
     @Test func releasedBlocksAreReusedAndCountedExactly() throws {
         let pool = try UnifiedMemoryPool(config: quietConfig())
         for _ in 0..<10 {
@@ -272,6 +370,9 @@ struct UnifiedMemoryPoolTests {
         }
         #expect(throws: MemoryPoolError.self) {
             _ = try UnifiedMemoryPool(config: quietConfig { $0.minimumFreeBlocksPerTier = 10; $0.maximumFreeBlocksPerTier = 5 })
+        }
+        #expect(throws: MemoryPoolError.self) {
+            _ = try UnifiedMemoryPool(config: quietConfig { $0.oversizeCacheBytes = -1 })
         }
     }
 
