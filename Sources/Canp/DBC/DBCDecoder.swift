@@ -25,6 +25,18 @@ public final class DBCDecoder: @unchecked Sendable {
     /// The signals of all messages in one table: message `m`'s signals are
     /// the global indices `signalRange(ofMessageAt: m)`.
     private let signalPlans: UnsafeMutablePointer<DBCSignalPlan>
+    /// The compact form of every signal, message `m`'s from
+    /// `messagePlans[m].fastStart` in `SG_` order (meaningful for fast
+    /// integer signals only), each message padded with copies of its last
+    /// entry to a multiple of `fastGroup`.
+    private let fastSignals: UnsafeMutablePointer<DBCFastSignal>
+    private let fastSignalCount: Int
+    /// The fast loop decodes this many signals per step, straight-line: a
+    /// message of up to 4 signals is one step, so that the loop's exit
+    /// branch rarely mispredicts although messages of different lengths
+    /// alternate. The padding entries write rows past the batch's count,
+    /// which the next frame overwrites.
+    static let fastGroup = 4
     private let messagePlans: UnsafeMutablePointer<DBCMessagePlan>
     private let multiplexerOrder: UnsafeMutablePointer<Int32>
     private let rangeLows: UnsafeMutablePointer<Int64>
@@ -43,6 +55,7 @@ public final class DBCDecoder: @unchecked Sendable {
         let total = messages.reduce(0) { $0 + $1.signals.count }
         signalCount = total
         signalPlans = .allocate(capacity: max(total, 1))
+        var fast: [DBCFastSignal] = []
         messagePlans = .allocate(capacity: max(messages.count, 1))
         var order: [Int32] = []
         var lows: [Int64] = [], highs: [Int64] = []
@@ -86,11 +99,21 @@ public final class DBCDecoder: @unchecked Sendable {
             // A signal that is never present is never decodable: the loop without
             // multiplexers then needs no check of its own.
             for k in plans.indices where plans[k].parentSlot == -2 { plans[k].requiredBytes = DBCSignalPlan.never }
-            for (k, plan) in plans.enumerated() { (signalPlans + start + k).initialize(to: plan) }
+            let fastStart = fast.count
+            for (k, plan) in plans.enumerated() {
+                (signalPlans + start + k).initialize(to: plan)
+                fast.append(DBCFastSignal(plan))
+            }
+            while (fast.count - fastStart) % Self.fastGroup != 0 { fast.append(fast[fast.count - 1]) }
             messagePlans[m] = DBCMessagePlan(signalStart: Int32(start), signalCount: Int32(plans.count),
                                              length: Int32(min(message.length, 64)),
                                              multiplexerOrderStart: Int32(orderStart),
-                                             multiplexerCount: Int32(order.count - orderStart))
+                                             multiplexerCount: Int32(order.count - orderStart),
+                                             fastStart: Int32(fastStart), fastPadded: Int32(fast.count - fastStart))
+            if order.count == orderStart && !plans.isEmpty
+                && plans.allSatisfy({ $0.isFastInteger && $0.requiredBytes != DBCSignalPlan.never }) {
+                messagePlans[m].fastRequired = plans.map(\.requiredBytes).max()!
+            }
             for (k, signal) in message.signals.enumerated() {
                 locations.append((Int32(m), Int32(k)))
                 var table: [Int64: String] = [:]
@@ -99,6 +122,9 @@ public final class DBCDecoder: @unchecked Sendable {
             }
             global += message.signals.count
         }
+        fastSignalCount = fast.count
+        fastSignals = .allocate(capacity: max(fast.count, 1))
+        fastSignals.initialize(from: fast, count: fast.count)
         multiplexerOrder = .allocate(capacity: max(order.count, 1))
         multiplexerOrder.initialize(from: order, count: order.count)
         rangeLows = .allocate(capacity: max(lows.count, 1))
@@ -113,6 +139,8 @@ public final class DBCDecoder: @unchecked Sendable {
     deinit {
         signalPlans.deinitialize(count: signalCount)
         signalPlans.deallocate()
+        fastSignals.deinitialize(count: fastSignalCount)
+        fastSignals.deallocate()
         messagePlans.deallocate()
         multiplexerOrder.deallocate()
         rangeLows.deallocate()
@@ -298,10 +326,39 @@ public final class DBCDecoder: @unchecked Sendable {
     @inline(__always)
     private func decode(plan: DBCMessagePlan, payload: UnsafeRawPointer, available: Int32, frameIndex: UInt32,
                         into batch: inout DBCSignalBatch) -> Int {
+        if available >= plan.fastRequired {
+            // Every signal is a fast integer and every one is present.
+            let fast = fastSignals + Int(plan.fastStart)
+            let first = batch.count
+            let padded = Int(plan.fastPadded)
+            batch.reserve(additional: padded)
+            let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
+            let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
+            @inline(__always) func store(_ k: Int) {
+                let signal = fast + k
+                let raw = signal.pointee.raw(payload)
+                let row = first &+ k
+                frames[row] = frameIndex
+                signals[row] = signal.pointee.globalIndex
+                raws[row] = UInt64(bitPattern: raw)
+                kinds[row] = signal.pointee.kind
+                values[row] = Double(raw) * signal.pointee.scale + signal.pointee.offset
+            }
+            var k = 0
+            repeat {
+                store(k)
+                store(k &+ 1)
+                store(k &+ 2)
+                store(k &+ 3)
+                k &+= Self.fastGroup
+            } while k < padded
+            batch.count = first &+ Int(plan.signalCount)
+            return Int(plan.signalCount)
+        }
         batch.reserve(additional: Int(plan.signalCount))
-        let plans = signalPlans + Int(plan.signalStart)
         let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
         let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
+        let plans = signalPlans + Int(plan.signalStart)
         var row = batch.count
         let first = row
 
@@ -310,15 +367,13 @@ public final class DBCDecoder: @unchecked Sendable {
                 let signal = plans + k
                 if signal.pointee.requiredBytes > available { continue }
                 if signal.pointee.isFastInteger {
-                    let aligned = signal.pointee.fastAlignedBits(payload)
-                    let top = signal.pointee.topShift
-                    let raw = signal.pointee.isSignedInteger
-                        ? Int64(bitPattern: aligned) &>> top : Int64(bitPattern: aligned &>> top)
+                    let fast = fastSignals + Int(plan.fastStart) + k
+                    let raw = fast.pointee.raw(payload)
                     frames[row] = frameIndex
-                    signals[row] = signal.pointee.globalIndex
+                    signals[row] = fast.pointee.globalIndex
                     raws[row] = UInt64(bitPattern: raw)
-                    kinds[row] = signal.pointee.isSignedInteger ? .signed : .unsigned
-                    values[row] = Double(raw) * signal.pointee.scale + signal.pointee.offset
+                    kinds[row] = fast.pointee.kind
+                    values[row] = Double(raw) * fast.pointee.scale + fast.pointee.offset
                     row += 1
                     continue
                 }
@@ -387,6 +442,17 @@ public final class DBCDecoder: @unchecked Sendable {
                 continue
             }
             guard isPresent(signal.pointee, available: available, flags: flags, selectors: selectors) else { continue }
+            if signal.pointee.isFastInteger {
+                let fast = fastSignals + Int(plan.fastStart) + k
+                let raw = fast.pointee.raw(payload)
+                frames[row] = frameIndex
+                signals[row] = fast.pointee.globalIndex
+                raws[row] = UInt64(bitPattern: raw)
+                kinds[row] = fast.pointee.kind
+                values[row] = Double(raw) * fast.pointee.scale + fast.pointee.offset
+                row += 1
+                continue
+            }
             let decoded = signal.pointee.decode(payload)
             frames[row] = frameIndex
             signals[row] = signal.pointee.globalIndex

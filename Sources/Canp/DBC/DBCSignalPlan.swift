@@ -52,8 +52,6 @@ struct DBCSignalPlan {
     var isFastInteger = false
     /// For the fast path: whether the raw value is sign-extended.
     var isSignedInteger = false
-    /// For the fast path: all ones for a big-endian signal, else zero.
-    var bigEndianMask: UInt64 = 0
 
     static let never: Int32 = .max
 
@@ -116,23 +114,7 @@ struct DBCSignalPlan {
             isFastInteger = conversion != .integer
                 || magnitude * abs(signal.scale) + abs(signal.offset) < 0x1p53
             isSignedInteger = kind == .signed
-            bigEndianMask = isBigEndian ? ~0 : 0
         }
-    }
-
-    /// The fast path's `alignedBits`: both byte orders are computed from one
-    /// load and the right one is selected by mask, so that the loop over a
-    /// message's signals has no branch on the byte order (the messages of a
-    /// log come in an order that the branch predictor cannot learn).
-    ///
-    /// - Parameter payload: The payload, readable to `loadByte + 8`.
-    /// - Precondition: `isFastInteger` (so no 9th byte is needed).
-    @inline(__always)
-    func fastAlignedBits(_ payload: UnsafeRawPointer) -> UInt64 {
-        let word = (payload + Int(loadByte)).loadUnaligned(as: UInt64.self)
-        let little = (UInt64(littleEndian: word) &>> shift) &<< topShift
-        let big = UInt64(bigEndian: word) &<< shift
-        return (big & bigEndianMask) | (little & ~bigEndianMask)
     }
 
     /// The signal's bits moved to the top of a 64-bit word.
