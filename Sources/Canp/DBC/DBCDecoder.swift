@@ -329,67 +329,50 @@ public final class DBCDecoder: @unchecked Sendable {
         if available >= plan.fastRequired {
             // Every signal is a fast integer and every one is present.
             let fast = fastSignals + Int(plan.fastStart)
-            let first = batch.count
             let padded = Int(plan.fastPadded)
             batch.reserve(additional: padded)
-            let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
-            let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
-            @inline(__always) func store(_ k: Int) {
-                let signal = fast + k
-                let raw = signal.pointee.raw(payload)
-                let row = first &+ k
-                frames[row] = frameIndex
-                signals[row] = signal.pointee.globalIndex
-                raws[row] = UInt64(bitPattern: raw)
-                kinds[row] = signal.pointee.kind
-                values[row] = Double(raw) * signal.pointee.scale + signal.pointee.offset
-            }
+            let rows = SignalRows(batch, frameIndex: frameIndex)
+            let first = batch.count
             var k = 0
             repeat {
-                store(k)
-                store(k &+ 1)
-                store(k &+ 2)
-                store(k &+ 3)
+                rows.put(first &+ k, fast + k, payload)
+                rows.put(first &+ k &+ 1, fast + (k &+ 1), payload)
+                rows.put(first &+ k &+ 2, fast + (k &+ 2), payload)
+                rows.put(first &+ k &+ 3, fast + (k &+ 3), payload)
                 k &+= Self.fastGroup
             } while k < padded
             batch.count = first &+ Int(plan.signalCount)
             return Int(plan.signalCount)
         }
-        batch.reserve(additional: Int(plan.signalCount))
-        let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
-        let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
-        let plans = signalPlans + Int(plan.signalStart)
-        var row = batch.count
-        let first = row
-
-        if plan.multiplexerCount == 0 {
-            for k in 0..<Int(plan.signalCount) {
-                let signal = plans + k
-                if signal.pointee.requiredBytes > available { continue }
-                if signal.pointee.isFastInteger {
-                    let fast = fastSignals + Int(plan.fastStart) + k
-                    let raw = fast.pointee.raw(payload)
-                    frames[row] = frameIndex
-                    signals[row] = fast.pointee.globalIndex
-                    raws[row] = UInt64(bitPattern: raw)
-                    kinds[row] = fast.pointee.kind
-                    values[row] = Double(raw) * fast.pointee.scale + fast.pointee.offset
-                    row += 1
-                    continue
-                }
-                let decoded = signal.pointee.decode(payload)
-                frames[row] = frameIndex
-                signals[row] = signal.pointee.globalIndex
-                raws[row] = decoded.bits
-                kinds[row] = decoded.kind
-                values[row] = decoded.value
-                row += 1
-            }
-            batch.count = row
-            return row - first
+        if plan.multiplexerCount > 0 {
+            return decodeMultiplexed(plan: plan, payload: payload, available: available, frameIndex: frameIndex,
+                                     into: &batch)
         }
-        return decodeMultiplexed(plan: plan, payload: payload, available: available, frameIndex: frameIndex,
-                                 into: &batch)
+        batch.reserve(additional: Int(plan.signalCount))
+        let rows = SignalRows(batch, frameIndex: frameIndex)
+        let plans = signalPlans + Int(plan.signalStart)
+        let fast = fastSignals + Int(plan.fastStart)
+        let first = batch.count
+        var row = first
+        for k in 0..<Int(plan.signalCount) where plans[k].requiredBytes <= available {
+            decodeOne(plans + k, fast + k, payload, into: rows, row: row)
+            row += 1
+        }
+        batch.count = row
+        return row - first
+    }
+
+    /// Decodes one present signal into a row: the compact form for fast
+    /// integers, the full plan for the rest.
+    @inline(__always)
+    private func decodeOne(_ signal: UnsafeMutablePointer<DBCSignalPlan>, _ fast: UnsafeMutablePointer<DBCFastSignal>,
+                           _ payload: UnsafeRawPointer, into rows: SignalRows, row: Int) {
+        if signal.pointee.isFastInteger {
+            rows.put(row, fast, payload)
+        } else {
+            let decoded = signal.pointee.decode(payload)
+            rows.put(row, signal: signal.pointee.globalIndex, bits: decoded.bits, kind: decoded.kind, value: decoded.value)
+        }
     }
 
     /// The multiplexed-message path, kept out of line so that the common
@@ -397,9 +380,10 @@ public final class DBCDecoder: @unchecked Sendable {
     @inline(never)
     private func decodeMultiplexed(plan: DBCMessagePlan, payload: UnsafeRawPointer, available: Int32,
                                    frameIndex: UInt32, into batch: inout DBCSignalBatch) -> Int {
+        batch.reserve(additional: Int(plan.signalCount))
+        let rows = SignalRows(batch, frameIndex: frameIndex)
         let plans = signalPlans + Int(plan.signalStart)
-        let frames = batch.frameIndexColumn, signals = batch.signalIndexColumn
-        let raws = batch.rawBitsColumn, kinds = batch.kindColumn, values = batch.valueColumn
+        let fast = fastSignals + Int(plan.fastStart)
         var row = batch.count
         let first = row
 
@@ -433,32 +417,13 @@ public final class DBCDecoder: @unchecked Sendable {
             let slot = Int(signal.pointee.multiplexerSlot)
             if slot >= 0 {
                 if flags[slot] & 1 == 0 { continue }
-                frames[row] = frameIndex
-                signals[row] = signal.pointee.globalIndex
-                raws[row] = muxRaws[slot]
-                kinds[row] = signal.pointee.kind.rawKind
-                values[row] = muxValues[slot]
+                rows.put(row, signal: signal.pointee.globalIndex, bits: muxRaws[slot], kind: signal.pointee.kind.rawKind,
+                         value: muxValues[slot])
                 row += 1
                 continue
             }
             guard isPresent(signal.pointee, available: available, flags: flags, selectors: selectors) else { continue }
-            if signal.pointee.isFastInteger {
-                let fast = fastSignals + Int(plan.fastStart) + k
-                let raw = fast.pointee.raw(payload)
-                frames[row] = frameIndex
-                signals[row] = fast.pointee.globalIndex
-                raws[row] = UInt64(bitPattern: raw)
-                kinds[row] = fast.pointee.kind
-                values[row] = Double(raw) * fast.pointee.scale + fast.pointee.offset
-                row += 1
-                continue
-            }
-            let decoded = signal.pointee.decode(payload)
-            frames[row] = frameIndex
-            signals[row] = signal.pointee.globalIndex
-            raws[row] = decoded.bits
-            kinds[row] = decoded.kind
-            values[row] = decoded.value
+            decodeOne(signal, fast + k, payload, into: rows, row: row)
             row += 1
         }
         batch.count = row
@@ -520,5 +485,43 @@ extension DBCSignalPlan.Kind {
         case .signed: return .signed
         case .float16, .float32, .float64: return .float
         }
+    }
+}
+
+/// The five columns of a ``DBCSignalBatch``, written row by row by the
+/// decode loops (which reserve the rows first).
+private struct SignalRows {
+    let frames: UnsafeMutablePointer<UInt32>
+    let signals: UnsafeMutablePointer<UInt32>
+    let raws: UnsafeMutablePointer<UInt64>
+    let kinds: UnsafeMutablePointer<DBCRawKind>
+    let values: UnsafeMutablePointer<Double>
+    let frameIndex: UInt32
+
+    @inline(__always)
+    init(_ batch: borrowing DBCSignalBatch, frameIndex: UInt32) {
+        frames = batch.frameIndexColumn
+        signals = batch.signalIndexColumn
+        raws = batch.rawBitsColumn
+        kinds = batch.kindColumn
+        values = batch.valueColumn
+        self.frameIndex = frameIndex
+    }
+
+    @inline(__always)
+    func put(_ row: Int, signal: UInt32, bits: UInt64, kind: DBCRawKind, value: Double) {
+        frames[row] = frameIndex
+        signals[row] = signal
+        raws[row] = bits
+        kinds[row] = kind
+        values[row] = value
+    }
+
+    /// Decodes a fast integer signal into a row.
+    @inline(__always)
+    func put(_ row: Int, _ fast: UnsafeMutablePointer<DBCFastSignal>, _ payload: UnsafeRawPointer) {
+        let raw = fast.pointee.raw(payload)
+        put(row, signal: fast.pointee.globalIndex, bits: UInt64(bitPattern: raw), kind: fast.pointee.kind,
+            value: Double(raw) * fast.pointee.scale + fast.pointee.offset)
     }
 }

@@ -77,6 +77,76 @@ func names(_ decoder: DBCDecoder, _ id: UInt32, extended: Bool = false, _ bytes:
         #expect(rows > 4_000)
     }
 
+    /// The bits of a signal, read one by one as the DBC format defines them:
+    /// Intel from the start bit upwards, Motorola from the start bit (its
+    /// most significant bit) downwards within a byte and on into the next.
+    private static func referenceRaw(_ payload: [UInt8], start: Int, length: Int, motorola: Bool, signed: Bool) -> Int64? {
+        var bits: UInt64 = 0
+        var position = start
+        for i in 0..<length {
+            guard position >= 0, position < payload.count * 8 else { return nil }
+            let bit = UInt64(payload[position / 8] >> (position % 8) & 1)
+            if motorola {
+                bits = bits << 1 | bit
+                position = position % 8 == 0 ? position + 15 : position - 1
+            } else {
+                bits |= bit << UInt64(i)
+                position += 1
+            }
+        }
+        if signed && length < 64 && bits >> UInt64(length - 1) & 1 == 1 { bits |= ~0 << UInt64(length) }
+        return Int64(bitPattern: bits)
+    }
+
+    /// Messages of 1 to 9 integer signals at random places (both byte
+    /// orders, signed and unsigned, 1 to 56 bits), their frames decoded
+    /// back to back into one batch: every row equals a bit-by-bit reading,
+    /// whatever the message before it wrote past its own rows.
+    @Test func integerSignalsOfMessagesOfEveryLengthMatchABitByBitReading() throws {
+        var random = SplitMix64(seed: 0xFA57)
+        var text = ""
+        var layouts: [[(start: Int, length: Int, motorola: Bool, signed: Bool, scale: Double, offset: Double)]] = []
+        for m in 0..<9 {
+            text += "BO_ \(100 + m) M\(m): 8 X\n"
+            var signals: [(start: Int, length: Int, motorola: Bool, signed: Bool, scale: Double, offset: Double)] = []
+            while signals.count < m + 1 {
+                let length = 1 + Int(random.next() % 56)
+                let start = Int(random.next() % 64)
+                let motorola = random.next() % 2 == 0
+                let signed = random.next() % 2 == 0
+                guard Self.referenceRaw([UInt8](repeating: 0, count: 8), start: start, length: length,
+                                        motorola: motorola, signed: signed) != nil else { continue }
+                let scale = [1, 0.5, 0.1, 2.5][Int(random.next() % 4)]
+                let offset = [0, -40, 0.25][Int(random.next() % 3)]
+                text += " SG_ S\(signals.count) : \(start)|\(length)@\(motorola ? 0 : 1)\(signed ? "-" : "+") (\(scale),\(offset)) [0|0] \"\" X\n"
+                signals.append((start, length, motorola, signed, scale, offset))
+            }
+            layouts.append(signals)
+        }
+        let decoder = try parseDBC(text).compile()
+        var batch = DBCSignalBatch(capacity: 4)
+        var expected: [(frame: UInt32, raw: Int64, value: Double, signed: Bool)] = []
+        for frame in 0..<3_000 {
+            let m = Int(random.next() % 9)
+            let payload = (0..<8).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let added = payload.withUnsafeBytes { bytes in
+                decoder.decode(messageAt: m, bytes: bytes, frameIndex: UInt32(frame), into: &batch)
+            }
+            #expect(added == layouts[m].count)
+            for s in layouts[m] {
+                let raw = try #require(Self.referenceRaw(payload, start: s.start, length: s.length, motorola: s.motorola, signed: s.signed))
+                expected.append((UInt32(frame), raw, Double(raw) * s.scale + s.offset, s.signed))
+            }
+        }
+        #expect(batch.count == expected.count)
+        for row in 0..<min(batch.count, expected.count) {
+            let want = expected[row]
+            #expect(batch.frameIndex(at: row) == want.frame)
+            #expect(batch.rawValue(at: row) == (want.signed ? .signed(want.raw) : .unsigned(UInt64(bitPattern: want.raw))))
+            #expect(batch.value(at: row) == want.value)
+        }
+    }
+
     @Test func intelUnsignedAndSigned() throws {
         let decoder = try parseDBC("""
             BO_ 1 M: 8 X
