@@ -76,7 +76,7 @@
 #define CANP_MAX_SLAB_CAPACITY (1u << 24)
 #define OVERSIZE_SLOT CANP_POOL_MAX_TIERS
 #define OVERSIZE_CACHE_SLOTS 16
-/* A cached oversize block serves requests of up to 1.25 times less than its size. */
+/* A cached oversize block serves a request of `bytes` (rounded) when it holds at most bytes + bytes / 4. */
 #define OVERSIZE_FIT_SLACK 4
 
 typedef struct tier_counters_s {
