@@ -37,7 +37,7 @@ struct DBCFastSignal {
     /// 64 - length: the final logical or arithmetic shift.
     var topShift: UInt8
     var isBigEndian: Bool
-    var isSigned: Bool
+    /// `.signed` (the raw value is sign-extended) or `.unsigned`.
     var kind: DBCRawKind
 
     /// The fast form of a plan; meaningful only when the plan has `isFastInteger`.
@@ -50,7 +50,6 @@ struct DBCFastSignal {
         rightShift = plan.isBigEndian ? 0 : plan.shift
         leftShift = plan.isBigEndian ? plan.shift : plan.topShift
         topShift = plan.topShift
-        isSigned = plan.isSignedInteger
         kind = plan.isSignedInteger ? .signed : .unsigned
     }
 
@@ -63,6 +62,6 @@ struct DBCFastSignal {
         let word = (payload + Int(loadByte)).loadUnaligned(as: UInt64.self)
         let ordered = isBigEndian ? UInt64(bigEndian: word) : UInt64(littleEndian: word)
         let aligned = (ordered &>> rightShift) &<< leftShift
-        return isSigned ? Int64(bitPattern: aligned) &>> topShift : Int64(bitPattern: aligned &>> topShift)
+        return kind == .signed ? Int64(bitPattern: aligned) &>> topShift : Int64(bitPattern: aligned &>> topShift)
     }
 }
