@@ -69,11 +69,12 @@ void _canp_uring_destroy(_canp_uring_t *ring) {
 uint32_t _canp_uring_sq_entries(const _canp_uring_t *ring) { return ring->sq_entries; }
 
 int _canp_uring_prep_read(_canp_uring_t *ring, int fd, void *buf, uint32_t len,
-                          uint64_t offset, uint64_t user_data) {
+                          uint64_t offset, uint64_t user_data, bool offload) {
     struct io_uring_sqe *sqe = io_uring_get_sqe(&ring->ring);
     if (sqe == NULL) return -EBUSY;
     io_uring_prep_read(sqe, fd, buf, len, offset);
     io_uring_sqe_set_data64(sqe, user_data);
+    if (offload) io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
     return 0;
 }
 

@@ -30,9 +30,11 @@ void _canp_uring_destroy(_canp_uring_t *ring);
 /* Entries of the SQ ring as set up by the kernel. */
 uint32_t _canp_uring_sq_entries(const _canp_uring_t *ring);
 
-/* Queues (does not submit) a read. -EBUSY when the SQ ring is full. */
+/* Queues (does not submit) a read. With `offload`, the kernel runs it on one
+ * of its io-wq worker threads (IOSQE_ASYNC) instead of first trying it inline
+ * during submission. -EBUSY when the SQ ring is full. */
 int _canp_uring_prep_read(_canp_uring_t *ring, int fd, void *buf, uint32_t len,
-                          uint64_t offset, uint64_t user_data);
+                          uint64_t offset, uint64_t user_data, bool offload);
 
 /* Submits everything queued and waits for at least `wait_nr` completions.
  * Returns the number of SQEs submitted, or -errno. */

@@ -98,7 +98,8 @@ int canp_io_uring_probe(void) {
 void canp_reader_config_init(canp_reader_config_t *config) {
     config->backend = CANP_IO_BACKEND_AUTO;
     config->queue_depth = 64;
-    config->max_op_bytes = 4u << 20;
+    config->max_op_bytes = 1u << 20;
+    config->offload_min_bytes = 256u << 10;
 }
 
 static bool env_forces_pread(void) {
@@ -126,6 +127,7 @@ int canp_reader_create(const canp_reader_config_t *config, canp_reader_t **out_r
     if (r == NULL) return -ENOMEM;
     r->info.queue_depth = cfg.queue_depth;
     r->info.max_op_bytes = cfg.max_op_bytes;
+    r->info.offload_min_bytes = cfg.offload_min_bytes;
     r->free_head = r->requeue_head = r->requeue_tail = NO_SLOT;
 
     bool want_uring = cfg.backend == CANP_IO_BACKEND_URING;
@@ -221,9 +223,11 @@ static uint32_t slot_unrequeue(canp_reader_t *r) {
 static int prep_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s) {
     op_t *op = &r->ops[s];
     canp_read_req_t *req = &reqs[op->req];
+    bool offload = r->info.offload_min_bytes != 0 && op->len >= r->info.offload_min_bytes;
     r->stats.operations++;
+    if (offload) r->stats.offloaded++;
     return _canp_uring_prep_read(r->ring, req->fd, (char *)req->buf + op->pos, op->len,
-                                 req->offset + op->pos, s);
+                                 req->offset + op->pos, s, offload);
 }
 
 static void complete_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s, int32_t res) {

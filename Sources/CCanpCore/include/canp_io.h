@@ -43,7 +43,13 @@ typedef enum canp_io_backend_e {
 typedef struct canp_reader_config_s {
     canp_io_backend_t backend; /* default CANP_IO_BACKEND_AUTO */
     uint32_t queue_depth;      /* read operations in flight, 1...4096; default 64 */
-    uint32_t max_op_bytes;     /* largest single read operation, >= 4096; default 4 MiB */
+    uint32_t max_op_bytes;     /* largest single read operation, >= 4096; default 1 MiB */
+    /* io_uring: operations of at least this many bytes go straight to the
+     * kernel's worker threads (IOSQE_ASYNC), so the ranges of a batch are
+     * copied on several cores at once; smaller ones are first tried inline,
+     * on the calling thread, during submission. 0 = never offload. Default
+     * 256 KiB. Ignored by the pread backend. */
+    uint32_t offload_min_bytes;
 } canp_reader_config_t;
 
 /* What a reader turned out to be. */
@@ -53,6 +59,7 @@ typedef struct canp_reader_info_s {
     bool forced_by_env;        /* CANP_IO_BACKEND=pread chose the fallback */
     uint32_t queue_depth;      /* effective queue depth */
     uint32_t max_op_bytes;     /* effective largest operation */
+    uint32_t offload_min_bytes; /* as configured (0 = never offload) */
 } canp_reader_info_t;
 
 /* Cumulative counters of one reader (plain integers: read them on the
@@ -66,6 +73,7 @@ typedef struct canp_reader_stats_s {
     uint64_t submissions;     /* io_uring_enter calls; 0 on the pread backend */
     uint64_t short_reads;     /* partial reads requeued for the rest */
     uint64_t retries;         /* -EAGAIN / -EINTR operations requeued */
+    uint64_t offloaded;       /* operations sent to the kernel's workers (IOSQE_ASYNC) */
 } canp_reader_stats_t;
 
 /* One range to read. The caller sets fd, offset, buf, len and user_data; the
@@ -84,7 +92,7 @@ typedef struct canp_read_req_s {
 
 typedef struct canp_reader_s canp_reader_t;
 
-/* Defaults: AUTO backend, queue depth 64, 4 MiB operations. */
+/* Defaults: AUTO backend, queue depth 64, 1 MiB operations, offload from 256 KiB. */
 void canp_reader_config_init(canp_reader_config_t *config);
 
 /* Creates a reader. -EINVAL for a bad config, -ENOMEM, or with backend URING

@@ -62,14 +62,26 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
         public var queueDepth: Int
         /// Largest single read operation in bytes, at least 4096. Larger
         /// ranges are cut into operations of this size that run in parallel.
-        /// Default: 4 MiB.
+        /// Default: 1 MiB.
         public var maxOperationBytes: Int
+        /// io_uring: operations of at least this many bytes are handed
+        /// straight to the kernel's worker threads (`IOSQE_ASYNC`), so the
+        /// operations of a batch are copied on several cores at once; smaller
+        /// ones are first tried inline, on the calling thread, while they are
+        /// submitted. 0 never offloads (every read is then copied by the
+        /// calling thread when the data is in the page cache, as with pread).
+        /// Ignored by the pread backend. Default: 256 KiB.
+        public var offloadMinimumBytes: Int
 
         /// Creates a configuration.
-        public init(backend: Backend = .automatic, queueDepth: Int = 64, maxOperationBytes: Int = 4 << 20) {
+        public init(
+            backend: Backend = .automatic, queueDepth: Int = 64, maxOperationBytes: Int = 1 << 20,
+            offloadMinimumBytes: Int = 256 << 10
+        ) {
             self.backend = backend
             self.queueDepth = queueDepth
             self.maxOperationBytes = maxOperationBytes
+            self.offloadMinimumBytes = offloadMinimumBytes
         }
     }
 
@@ -91,6 +103,8 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
         public var shortReads: Int = 0
         /// `EAGAIN`/`EINTR` results requeued.
         public var retries: Int = 0
+        /// Operations handed to the kernel's worker threads (`IOSQE_ASYNC`).
+        public var offloaded: Int = 0
 
         /// Creates zeroed statistics.
         public init() {}
@@ -104,6 +118,7 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
             submissions = Int(c.submissions)
             shortReads = Int(c.short_reads)
             retries = Int(c.retries)
+            offloaded = Int(c.offloaded)
         }
 
         /// The counters of `self` minus those of `earlier`.
@@ -117,6 +132,7 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
             d.submissions = submissions - earlier.submissions
             d.shortReads = shortReads - earlier.shortReads
             d.retries = retries - earlier.retries
+            d.offloaded = offloaded - earlier.offloaded
             return d
         }
     }
@@ -135,13 +151,15 @@ public struct FileReader: ~Copyable, @unchecked Sendable {
     ///   ``FileReadError/setup(errno:)`` for invalid limits or no memory.
     public init(configuration: Configuration = Configuration()) throws(FileReadError) {
         guard (1...4096).contains(configuration.queueDepth),
-            configuration.maxOperationBytes >= 4096, configuration.maxOperationBytes <= Int(UInt32.max)
+            configuration.maxOperationBytes >= 4096, configuration.maxOperationBytes <= Int(UInt32.max),
+            configuration.offloadMinimumBytes >= 0, configuration.offloadMinimumBytes <= Int(UInt32.max)
         else { throw .setup(errno: EINVAL) }
         var c = canp_reader_config_t()
         canp_reader_config_init(&c)
         c.backend = configuration.backend.cValue
         c.queue_depth = UInt32(configuration.queueDepth)
         c.max_op_bytes = UInt32(configuration.maxOperationBytes)
+        c.offload_min_bytes = UInt32(configuration.offloadMinimumBytes)
         var out: OpaquePointer?
         let rc = canp_reader_create(&c, &out)
         if rc != 0 {

@@ -112,7 +112,8 @@ public final class PipelineThreadPool: Sendable {
             }
         }
         let readerConfiguration = FileReader.Configuration(
-            backend: backend, queueDepth: config.ioQueueDepth, maxOperationBytes: config.ioMaxOperationBytes)
+            backend: backend, queueDepth: config.ioQueueDepth, maxOperationBytes: config.ioMaxOperationBytes,
+            offloadMinimumBytes: config.ioOffloadMinimumBytes)
         let core = PoolCore(config: config, memoryPool: memory, readerConfiguration: readerConfiguration)
         let queues = PipelineTaskType.allCases.map { TaskClassQueue(type: $0, core: core) }
         for queue in queues { queue.executor = PipelineTaskExecutor(queue: queue) }

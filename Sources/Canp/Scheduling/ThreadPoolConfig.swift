@@ -30,8 +30,13 @@ public struct ThreadPoolConfig: Sendable, Equatable, CustomStringConvertible {
     public var ioBackend: FileReader.Backend
     /// io_uring operations in flight per IO worker (1...4096). Default: 64.
     public var ioQueueDepth: Int
-    /// Largest single read operation in bytes (at least 4096). Default: 4 MiB.
+    /// Largest single read operation in bytes (at least 4096). Default: 1 MiB.
     public var ioMaxOperationBytes: Int
+    /// io_uring operations of at least this many bytes run on the kernel's
+    /// worker threads, several at once (see
+    /// ``FileReader/Configuration/offloadMinimumBytes``); 0 never offloads.
+    /// Default: 256 KiB.
+    public var ioOffloadMinimumBytes: Int
 
     /// The number of online processors, at least 1.
     public static var coreCount: Int {
@@ -55,7 +60,8 @@ public struct ThreadPoolConfig: Sendable, Equatable, CustomStringConvertible {
         memoryManagementEnabled = true
         ioBackend = .automatic
         ioQueueDepth = 64
-        ioMaxOperationBytes = 4 << 20
+        ioMaxOperationBytes = 1 << 20
+        ioOffloadMinimumBytes = 256 << 10
     }
 
     /// The defaults for this machine.
@@ -106,6 +112,10 @@ public struct ThreadPoolConfig: Sendable, Equatable, CustomStringConvertible {
         guard ioMaxOperationBytes >= 4096, ioMaxOperationBytes <= Int(Int32.max) else {
             throw .invalidConfiguration(
                 "ioMaxOperationBytes must be in 4096...\(Int32.max), got \(ioMaxOperationBytes)")
+        }
+        guard ioOffloadMinimumBytes >= 0, ioOffloadMinimumBytes <= Int(UInt32.max) else {
+            throw .invalidConfiguration(
+                "ioOffloadMinimumBytes must be in 0...\(UInt32.max), got \(ioOffloadMinimumBytes)")
         }
     }
 

@@ -78,6 +78,30 @@ private func equal(_ block: borrowing MemoryBlock, _ bytes: [UInt8], offset: Int
 private let backends: [FileReader.Backend] =
     FileReader.isIOUringAvailable ? [.ioUring, .pread] : [.pread]
 
+/// One way of reading: a backend and, on io_uring, whether operations go to
+/// the kernel's worker threads (offloaded) or are first tried inline.
+struct ReadMode: Sendable, CustomStringConvertible {
+    let backend: FileReader.Backend
+    let offload: Bool
+
+    var description: String {
+        backend == .pread ? "pread" : offload ? "io_uring, offloaded" : "io_uring, inline"
+    }
+
+    /// A configuration of this mode; offloaded modes offload operations of
+    /// every size.
+    func configuration(queueDepth: Int = 64, maxOperationBytes: Int = 1 << 20) -> FileReader.Configuration {
+        .init(backend: backend, queueDepth: queueDepth, maxOperationBytes: maxOperationBytes,
+              offloadMinimumBytes: offload ? 4096 : 0)
+    }
+}
+
+/// Every mode this machine can test.
+private let modes: [ReadMode] =
+    (FileReader.isIOUringAvailable
+        ? [ReadMode(backend: .ioUring, offload: true), ReadMode(backend: .ioUring, offload: false)] : [])
+    + [ReadMode(backend: .pread, offload: false)]
+
 private let sizes = [0, 1, 4095, 4096, 4097, 65_537, (1 << 20) + 3, 15_000_000, 64 << 20]
 
 @Suite("FileReader", .serialized)
@@ -92,11 +116,12 @@ struct FileReaderTests {
         }
     }
 
-    @Test(arguments: backends)
-    func wholeFilesAreByteIdentical(backend: FileReader.Backend) throws {
+    @Test(arguments: modes)
+    func wholeFilesAreByteIdentical(mode: ReadMode) throws {
+        let backend = mode.backend
         let fixture = FileFixture()
         let memory = try quietMemoryPool()
-        var reader = try FileReader(configuration: .init(backend: backend))
+        var reader = try FileReader(configuration: mode.configuration())
         #expect(reader.backend == backend)
         for (i, size) in sizes.enumerated() {
             let bytes = FileFixture.contents(size: size, seed: UInt64(i + 1))
@@ -112,23 +137,52 @@ struct FileReaderTests {
         #expect(stats.requests == sizes.filter { $0 > 0 }.count + sizes.filter { $0 == 0 }.count)
         #expect(stats.bytesRead == sizes.reduce(0, +))
         #expect(stats.failedRequests == 0)
+        // One operation per started MiB of each non-empty file (a short read
+        // could add more, but not from a fresh regular file on this path).
+        let operations = sizes.reduce(0) { $0 + ($1 + (1 << 20) - 1) / (1 << 20) }
+        #expect(stats.operations == operations)
         if backend == .ioUring {
             #expect(stats.submissions > 0)
-            // 64 MiB in 4 MiB operations.
-            #expect(stats.operations >= 16)
+            // Offloaded modes offload every operation of at least 4096 bytes.
+            let large = sizes.reduce(0) { $0 + $1 / (1 << 20) + ($1 % (1 << 20) >= 4096 ? 1 : 0) }
+            #expect(stats.offloaded == (mode.offload ? large : 0))
         } else {
             #expect(stats.submissions == 0)
+            #expect(stats.offloaded == 0)
         }
     }
 
-    @Test(arguments: backends)
-    func batchesMatchFileByFileAndReportFailuresInPlace(backend: FileReader.Backend) throws {
+    @Test func largeOperationsAreOffloadedByDefault() throws {
+        let configuration = FileReader.Configuration()
+        #expect(configuration.maxOperationBytes == 1 << 20)
+        #expect(configuration.offloadMinimumBytes == 256 << 10)
+        guard FileReader.isIOUringAvailable else { return }
+        let fixture = FileFixture()
+        let memory = try quietMemoryPool()
+        var reader = try FileReader(configuration: configuration)
+        // 3 MiB + 100 KiB: three full operations offloaded, the 100 KiB tail
+        // tried inline; then a file below the threshold, inline.
+        let big = FileFixture.contents(size: (3 << 20) + 100 * 1024, seed: 31)
+        let small = FileFixture.contents(size: 200 * 1024, seed: 32)
+        let bigBlock = try reader.readFile(atPath: fixture.write("big", big), into: memory)
+        let smallBlock = try reader.readFile(atPath: fixture.write("small", small), into: memory)
+        let bigMatches = equal(bigBlock, big)
+        let smallMatches = equal(smallBlock, small)
+        #expect(bigMatches)
+        #expect(smallMatches)
+        let stats = reader.statistics
+        #expect(stats.operations == 5)
+        #expect(stats.offloaded == 3)
+    }
+
+    @Test(arguments: modes)
+    func batchesMatchFileByFileAndReportFailuresInPlace(mode: ReadMode) throws {
         let fixture = FileFixture()
         let memory = try quietMemoryPool()
         // Tiny operations and a shallow queue: many operations per file, slots
         // reused while other files are in flight.
         var reader = try FileReader(
-            configuration: .init(backend: backend, queueDepth: 3, maxOperationBytes: 4096))
+            configuration: mode.configuration(queueDepth: 3, maxOperationBytes: 4096))
         var paths: [String] = []
         var expected: [[UInt8]?] = []
         for i in 0..<40 {
@@ -158,11 +212,11 @@ struct FileReaderTests {
         #expect(memory.currentMemory == 0)
     }
 
-    @Test(arguments: backends)
-    func rangesAndShortReadsAtTheEndOfTheFile(backend: FileReader.Backend) throws {
+    @Test(arguments: modes)
+    func rangesAndShortReadsAtTheEndOfTheFile(mode: ReadMode) throws {
         let fixture = FileFixture()
         let memory = try quietMemoryPool()
-        var reader = try FileReader(configuration: .init(backend: backend, maxOperationBytes: 8192))
+        var reader = try FileReader(configuration: mode.configuration(maxOperationBytes: 8192))
         let bytes = FileFixture.contents(size: 100_000, seed: 9)
         let path = fixture.write("r", bytes)
         let middle = try reader.readRange(atPath: path, offset: 12_345, length: 40_000, into: memory)
@@ -195,9 +249,9 @@ struct FileReaderTests {
         #expect(delta.shortReads >= 1)
     }
 
-    @Test(arguments: backends)
-    func readErrorsAreReportedPerRequest(backend: FileReader.Backend) throws {
-        var reader = try FileReader(configuration: .init(backend: backend))
+    @Test(arguments: modes)
+    func readErrorsAreReportedPerRequest(mode: ReadMode) throws {
+        var reader = try FileReader(configuration: mode.configuration())
         let memory = try quietMemoryPool()
         let fixture = FileFixture()
         #expect(throws: FileReadError.open(path: fixture.directory + "/nope", errno: ENOENT)) {

@@ -13,6 +13,8 @@ struct ThreadPoolConfigTests {
         #expect(config.memoryManagementEnabled)
         #expect(config.ioBackend == .automatic)
         #expect(config.ioQueueDepth == 64)
+        #expect(config.ioMaxOperationBytes == 1 << 20)
+        #expect(config.ioOffloadMinimumBytes == 256 << 10)
     }
 
     @Test func zeroCoresStillGivesOneThreadPerClass() {
@@ -53,6 +55,9 @@ struct ThreadPoolConfigTests {
         #expect(throws: ThreadPoolError.self) { try config.validate() }
         config = ThreadPoolConfig(cores: 4)
         config.ioMaxOperationBytes = 100
+        #expect(throws: ThreadPoolError.self) { try config.validate() }
+        config = ThreadPoolConfig(cores: 4)
+        config.ioOffloadMinimumBytes = -1
         #expect(throws: ThreadPoolError.self) { try config.validate() }
         config = ThreadPoolConfig(cores: 4)
         config.memoryThreads = -1
