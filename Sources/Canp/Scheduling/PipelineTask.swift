@@ -61,7 +61,7 @@ public struct PipelineTask: ~Copyable, Sendable {
         _ body: @escaping @Sendable (inout UniqueArray<MemoryBlock>) throws -> Void
     ) {
         self.init(type: type, priority: priority, memoryBlocks: memoryBlocks,
-                  runner: TaskBox<Void>(.blocks(body)))
+                  runner: TaskBox<Void>(blocks: body))
     }
 
     init(

@@ -191,7 +191,7 @@ public final class PipelineThreadPool: Sendable {
         _ type: PipelineTaskType, priority: PipelineTaskPriority = .normal,
         _ body: @escaping @Sendable () throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
-        try submit(type, priority, UniqueArray(), TaskBox(.plain(body)))
+        try submit(type, priority, UniqueArray(), TaskBox(plain: body))
     }
 
     /// Submits an IO task (file reads; see also ``submitFileTask(priority:_:)``).
@@ -206,7 +206,7 @@ public final class PipelineThreadPool: Sendable {
     public func submitIOTask<Success: Sendable>(
         priority: PipelineTaskPriority = .normal, _ body: @escaping @Sendable () throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
-        try submit(.io, priority, UniqueArray(), TaskBox(.plain(body)))
+        try submit(.io, priority, UniqueArray(), TaskBox(plain: body))
     }
 
     /// Submits a CPU task (parsing, inflating, decoding).
@@ -221,7 +221,7 @@ public final class PipelineThreadPool: Sendable {
     public func submitCPUTask<Success: Sendable>(
         priority: PipelineTaskPriority = .normal, _ body: @escaping @Sendable () throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
-        try submit(.cpu, priority, UniqueArray(), TaskBox(.plain(body)))
+        try submit(.cpu, priority, UniqueArray(), TaskBox(plain: body))
     }
 
     /// Submits a memory task (bulk data processing).
@@ -236,7 +236,7 @@ public final class PipelineThreadPool: Sendable {
     public func submitMemoryTask<Success: Sendable>(
         priority: PipelineTaskPriority = .normal, _ body: @escaping @Sendable () throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
-        try submit(.memory, priority, UniqueArray(), TaskBox(.plain(body)))
+        try submit(.memory, priority, UniqueArray(), TaskBox(plain: body))
     }
 
     /// Submits a task that owns memory blocks.
@@ -262,7 +262,7 @@ public final class PipelineThreadPool: Sendable {
         memoryBlocks: consuming UniqueArray<MemoryBlock>,
         _ body: @escaping @Sendable (inout UniqueArray<MemoryBlock>) throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
-        try submit(type, priority, memoryBlocks, TaskBox(.blocks(body)))
+        try submit(type, priority, memoryBlocks, TaskBox(blocks: body))
     }
 
     /// Allocates blocks from ``memoryPool`` and submits a task that owns
@@ -293,7 +293,7 @@ public final class PipelineThreadPool: Sendable {
                 throw .memory(error)
             }
         }
-        return try submit(type, priority, blocks, TaskBox(.blocks(body)))
+        return try submit(type, priority, blocks, TaskBox(blocks: body))
     }
 
     /// Allocates blocks from ``memoryPool``, waiting while the memory pool is
@@ -323,7 +323,7 @@ public final class PipelineThreadPool: Sendable {
                 throw .memory(error)
             }
         }
-        return try submit(type, priority, blocks, TaskBox(.blocks(body)))
+        return try submit(type, priority, blocks, TaskBox(blocks: body))
     }
 
     /// Submits a batch of tasks, taking each class's lock once.
@@ -387,9 +387,9 @@ public final class PipelineThreadPool: Sendable {
         _ body: @escaping @Sendable (inout FileReader) throws -> Success
     ) throws(ThreadPoolError) -> PipelineTaskHandle<Success> {
         let core = self.core
-        return try submit(.io, priority, UniqueArray(), TaskBox(.worker({ _, worker in
+        return try submit(.io, priority, UniqueArray(), TaskBox(worker: { _, worker in
             try Self.withReader(of: worker, core: core, body)
-        })))
+        }))
     }
 
     private static func withReader<R>(
@@ -524,7 +524,7 @@ public final class PipelineThreadPool: Sendable {
         let helpers = min(config.threads(for: type), job.chunkCount - 1)
         for _ in 0..<max(helpers, 0) {
             // A refused helper (shutdown) just means the caller does more.
-            _ = try? submit(type, priority, UniqueArray(), TaskBox<Void>(.plain { job.work() }))
+            _ = try? submit(type, priority, UniqueArray(), TaskBox<Void>(plain: { job.work() }))
         }
         job.work()
         job.waitBlocking()
@@ -570,7 +570,7 @@ public final class PipelineThreadPool: Sendable {
         let helpers = min(config.threads(for: type), job.chunkCount)
         var accepted = 0
         for _ in 0..<helpers {
-            if (try? submit(type, priority, UniqueArray(), TaskBox<Void>(.plain { job.work() }))) != nil {
+            if (try? submit(type, priority, UniqueArray(), TaskBox<Void>(plain: { job.work() }))) != nil {
                 accepted += 1
             }
         }

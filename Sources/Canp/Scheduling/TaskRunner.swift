@@ -8,14 +8,55 @@ import Synchronization
 /// A class rather than a protocol existential so the worker calls one virtual
 /// method and the handle shares the same allocation: a submitted task costs
 /// one allocation here plus the body's closure context.
+///
+/// Everything a task does on its way through the pool is in this non-generic
+/// base class, so that it is compiled once, for every result type. The
+/// generic subclass only runs the body and keeps its value. (With the
+/// completion state and the outcome generic over the result, each task paid
+/// about ten runtime look-ups of generic type metadata, such as
+/// `Result<Success, ThreadPoolError>`: a third of the cost of a tiny task.)
+///
+/// Completion protocol: `state` goes from `pending` (or `waited`, once a
+/// waiter registered) to `finished` exactly once, by an atomic exchange in
+/// ``publish()``. Waiters register under one of ``waiterLocks``: they append
+/// themselves, then move `state` from `pending` to `waited`; when that finds
+/// `finished`, they take themselves back and go on at once. The publisher
+/// takes the lock (and the waiters) only when the exchange returned
+/// `waited`. Either the waiter's compare-exchange or the publisher's
+/// exchange comes first, so no waiter is missed, and a task nobody waits for
+/// never takes a lock.
 class TaskRunner: @unchecked Sendable {
-    // @unchecked: `queue` is written once before the task is published to a
-    // queue (under that queue's lock) and only read afterwards; subclasses
-    // guard their own state.
+    // @unchecked: `queue` and `taskID` are written once before the task is
+    // published to a queue (under that queue's lock) and only read
+    // afterwards; `failure` and the subclass's value are written by the one
+    // worker that runs the task before `publish()` (release) and read only
+    // after `isFinished` (acquire); the waiter lists are guarded by the
+    // task's lock in `waiterLocks`.
 
     /// The queue the task was submitted to; `cancel()` looks for it there.
     var queue: TaskClassQueue?
     var taskID: UInt64 = 0
+
+    private static let pending = 0
+    private static let waited = 1
+    private static let finished = 2
+    private let state = Atomic<Int>(TaskRunner.pending)
+
+    /// Set before `publish()` when the task failed, was cancelled or refused.
+    private(set) var failure: ThreadPoolError?
+    private var continuations: [UnsafeContinuation<Void, Never>] = []
+    private var semaphores: [DispatchSemaphore] = []
+
+    /// Locks for the waiter lists, shared by all tasks and picked by the
+    /// task's address: a task needs a lock only while someone registers to
+    /// wait for it, so 64 shared ones save a lock (and its allocation) per
+    /// task.
+    private static let waiterLocks: [LockedState<Void>] = (0..<64).map { _ in LockedState.make(()) }
+
+    private var waiterLock: LockedState<Void> {
+        let address = UInt(bitPattern: ObjectIdentifier(self))
+        return Self.waiterLocks[Int((address >> 6) & 63)]
+    }
 
     /// Runs the body once on a worker and keeps the outcome staged (not yet
     /// visible to the handle). Returns whether the body succeeded.
@@ -23,126 +64,152 @@ class TaskRunner: @unchecked Sendable {
         fatalError("abstract")
     }
 
-    /// Makes the staged outcome visible and wakes every waiter.
-    func publish() { fatalError("abstract") }
+    /// Drops the body without running it.
+    func discardBody() {}
+
+    /// Records the failure of a body that threw.
+    final func stageFailure(_ error: any Error) {
+        // A pool error thrown by the body (a nested wait, say) is passed
+        // through rather than wrapped twice.
+        failure = error as? ThreadPoolError ?? .taskFailed(error)
+    }
 
     /// Resolves the task with `error` without running it.
-    func resolve(failing error: ThreadPoolError) { fatalError("abstract") }
-}
-
-/// The runner of a task producing `Success`.
-final class TaskBox<Success: Sendable>: TaskRunner, @unchecked Sendable {
-    // @unchecked: `body` and `staged` are touched only by the one worker that
-    // runs the task (it won the task by popping it under the queue lock);
-    // `state` is a LockedState.
-
-    enum Body {
-        case plain(@Sendable () throws -> Success)
-        case blocks(@Sendable (inout UniqueArray<MemoryBlock>) throws -> Success)
-        case worker(@Sendable (inout UniqueArray<MemoryBlock>, WorkerContext) throws -> Success)
+    final func resolve(failing error: ThreadPoolError) {
+        discardBody()
+        failure = error
+        publish()
     }
 
-    typealias Outcome = Result<Success, ThreadPoolError>
-
-    private enum State {
-        case pending(continuations: [UnsafeContinuation<Outcome, Never>], semaphores: [DispatchSemaphore])
-        case finished(Outcome)
-    }
-
-    private var body: Body?
-    private var staged: Outcome?
-    private let state = LockedState<State>.make(.pending(continuations: [], semaphores: []))
-
-    init(_ body: Body) {
-        self.body = body
-    }
-
-    override func run(_ blocks: inout UniqueArray<MemoryBlock>, _ worker: WorkerContext) -> Bool {
-        guard let body = self.body.take() else { preconditionFailure("a task ran twice") }
-        do {
-            let value: Success
-            switch body {
-            case .plain(let f): value = try f()
-            case .blocks(let f): value = try f(&blocks)
-            case .worker(let f): value = try f(&blocks, worker)
+    /// Makes the staged outcome visible and wakes every waiter.
+    final func publish() {
+        let before = state.exchange(Self.finished, ordering: .acquiringAndReleasing)
+        precondition(before != Self.finished, "a task finished twice")
+        guard before == Self.waited else { return }
+        let (continuations, semaphores) = waiterLock.withLock { _ in
+            defer {
+                self.continuations = []
+                self.semaphores = []
             }
-            staged = .success(value)
-            return true
-        } catch let error as ThreadPoolError {
-            // A pool error thrown by the body (a nested wait, say) is passed
-            // through rather than wrapped twice.
-            staged = .failure(error)
-            return false
-        } catch {
-            staged = .failure(.taskFailed(error))
-            return false
+            return (self.continuations, self.semaphores)
         }
+        for continuation in continuations { continuation.resume() }
+        for semaphore in semaphores { semaphore.signal() }
     }
 
-    override func publish() {
-        guard let outcome = staged.take() else { preconditionFailure("publish before run") }
-        finish(outcome)
-    }
+    /// Whether the outcome is published.
+    final var isFinished: Bool { state.load(ordering: .acquiring) == Self.finished }
 
-    override func resolve(failing error: ThreadPoolError) {
-        body = nil
-        finish(.failure(error))
-    }
-
-    private func finish(_ outcome: Outcome) {
-        let waiters = state.withLock { state -> ([UnsafeContinuation<Outcome, Never>], [DispatchSemaphore]) in
-            guard case .pending(let continuations, let semaphores) = state else {
-                preconditionFailure("a task finished twice")
-            }
-            state = .finished(outcome)
-            return (continuations, semaphores)
-        }
-        for continuation in waiters.0 { continuation.resume(returning: outcome) }
-        for semaphore in waiters.1 { semaphore.signal() }
-    }
-
-    /// The outcome, if the task has finished.
-    var outcome: Outcome? {
-        state.withLock { state in
-            if case .finished(let outcome) = state { return outcome }
-            return nil
+    /// Registers a waiter unless the task already finished; returns whether
+    /// it registered (and will be woken by `publish()`).
+    private func register(_ add: () -> Void, _ remove: () -> Void) -> Bool {
+        waiterLock.withLock { _ in
+            add()
+            let (exchanged, original) = state.compareExchange(
+                expected: Self.pending, desired: Self.waited, ordering: .acquiringAndReleasing)
+            if exchanged || original == Self.waited { return true }
+            remove()
+            return false
         }
     }
 
     /// Suspends until the task finishes.
-    func outcomeAsync() async -> Outcome {
-        if let outcome { return outcome }
-        return await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
-            let ready: Outcome? = state.withLock { state in
-                switch state {
-                case .finished(let outcome):
-                    return outcome
-                case .pending(var continuations, let semaphores):
-                    continuations.append(continuation)
-                    state = .pending(continuations: continuations, semaphores: semaphores)
-                    return nil
-                }
-            }
-            if let ready { continuation.resume(returning: ready) }
+    final func waitAsync() async {
+        if isFinished { return }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let registered = register({ continuations.append(continuation) }, { continuations.removeLast() })
+            if !registered { continuation.resume() }
         }
+        // The publisher's exchange (release) precedes the resumption; this
+        // load pairs with it for the outcome's fields.
+        precondition(isFinished, "woken before the task finished")
+    }
+
+    /// Blocks the calling thread until the task finishes.
+    final func waitBlocking() {
+        if isFinished { return }
+        let semaphore = DispatchSemaphore(value: 0)
+        if register({ semaphores.append(semaphore) }, { semaphores.removeLast() }) {
+            semaphore.wait()
+        }
+        precondition(isFinished, "woken before the task finished")
+    }
+}
+
+/// The runner of a task producing `Success`.
+final class TaskBox<Success: Sendable>: TaskRunner, @unchecked Sendable {
+    // @unchecked: the bodies and `value` are touched only by the one worker
+    // that runs the task (it won the task by popping it under the queue lock)
+    // until `publish()`, and only read after it (see TaskRunner).
+
+    typealias Outcome = Result<Success, ThreadPoolError>
+
+    // Three optional closures rather than one generic enum: their layout
+    // does not depend on `Success`, so the unspecialized code that runs them
+    // needs no type metadata look-up.
+    private var plain: (@Sendable () throws -> Success)?
+    private var blocks: (@Sendable (inout UniqueArray<MemoryBlock>) throws -> Success)?
+    private var worker: (@Sendable (inout UniqueArray<MemoryBlock>, WorkerContext) throws -> Success)?
+    /// The body's value, boxed: an `Any` holds any `Success` with no
+    /// look-up (the class's own metadata names `Success`).
+    private var value: Any?
+
+    /// A task whose body takes nothing.
+    init(plain body: @escaping @Sendable () throws -> Success) { plain = body }
+
+    /// A task whose body gets the task's memory blocks.
+    init(blocks body: @escaping @Sendable (inout UniqueArray<MemoryBlock>) throws -> Success) { blocks = body }
+
+    /// A task whose body gets its blocks and the worker running it.
+    init(worker body: @escaping @Sendable (inout UniqueArray<MemoryBlock>, WorkerContext) throws -> Success) {
+        worker = body
+    }
+
+    override func run(_ blocks: inout UniqueArray<MemoryBlock>, _ worker: WorkerContext) -> Bool {
+        do {
+            if let f = plain.take() {
+                value = try f()
+            } else if let f = self.blocks.take() {
+                value = try f(&blocks)
+            } else if let f = self.worker.take() {
+                value = try f(&blocks, worker)
+            } else {
+                preconditionFailure("a task ran twice")
+            }
+            return true
+        } catch {
+            stageFailure(error)
+            return false
+        }
+    }
+
+    override func discardBody() {
+        plain = nil
+        blocks = nil
+        worker = nil
+    }
+
+    /// The published outcome. Call only once `isFinished`.
+    private var finishedOutcome: Outcome {
+        if let failure { return .failure(failure) }
+        guard let value else { preconditionFailure("a finished task without its value") }
+        // A force cast, not `as?`: a `Success` that is itself optional must
+        // come back as `.success(nil)`.
+        return .success(value as! Success)
+    }
+
+    /// The outcome, if the task has finished.
+    var outcome: Outcome? { isFinished ? finishedOutcome : nil }
+
+    /// Suspends until the task finishes.
+    func outcomeAsync() async -> Outcome {
+        await waitAsync()
+        return finishedOutcome
     }
 
     /// Blocks the calling thread until the task finishes.
     func outcomeBlocking() -> Outcome {
-        let semaphore = DispatchSemaphore(value: 0)
-        let ready: Outcome? = state.withLock { state in
-            switch state {
-            case .finished(let outcome):
-                return outcome
-            case .pending(let continuations, var semaphores):
-                semaphores.append(semaphore)
-                state = .pending(continuations: continuations, semaphores: semaphores)
-                return nil
-            }
-        }
-        if let ready { return ready }
-        semaphore.wait()
-        guard let outcome else { preconditionFailure("woken before the task finished") }
-        return outcome
+        waitBlocking()
+        return finishedOutcome
     }
 }

@@ -377,6 +377,63 @@ struct PipelineThreadPoolTests {
         #expect(try handle.wait() == 99)
     }
 
+    @Test func resultsOfEveryShapeComeBackUnchanged() async throws {
+        struct Wide: Equatable, Sendable {
+            var a = 1, b = 2, c = 3, d = 4, e = 5
+            var name = "wide"
+        }
+        struct Failure: Error, Equatable {}
+        let pool = try makePool(threads: 2)
+        let none = try pool.submitCPUTask { () -> Int? in nil }
+        let some = try pool.submitCPUTask { () -> Int? in 7 }
+        let nested = try pool.submitCPUTask { () -> Int?? in .some(nil) }
+        let wide = try pool.submitCPUTask { Wide() }
+        let text = try pool.submitCPUTask { String(repeating: "x", count: 100) }
+        let void = try pool.submitCPUTask {}
+        let thrown = try pool.submitCPUTask { () throws -> Int in throw Failure() }
+        let passed = try pool.submitCPUTask { () throws -> Int in throw ThreadPoolError.cancelled }
+        #expect(try none.wait() == nil)
+        #expect(try await some.value == 7)
+        #expect(try nested.wait() == .some(nil))
+        #expect(try await wide.value == Wide())
+        #expect(try text.wait().count == 100)
+        try void.wait()
+        #expect(some.currentResult.map { try? $0.get() } == .some(7))
+        switch await thrown.result {
+        case .failure(.taskFailed(let error)): #expect(error is Failure)
+        default: Issue.record("expected taskFailed(Failure)")
+        }
+        // A ThreadPoolError thrown by the body comes back as it is, not
+        // wrapped in taskFailed.
+        switch await passed.result {
+        case .failure(.cancelled): break
+        default: Issue.record("expected cancelled, unwrapped")
+        }
+    }
+
+    @Test func waitersRegisteringWhileTasksFinishAreAllWoken() async throws {
+        // Each task is waited for right after it is submitted, blocking and
+        // async, so that registrations race the publication; every waiter must
+        // see the value (a missed wake-up hangs the test).
+        let pool = try makePool(threads: 2)
+        let count = 20_000
+        var sum = 0
+        for i in 0..<count {
+            let handle = try pool.submitCPUTask { i &* 3 }
+            if i.isMultiple(of: 2) {
+                sum &+= try handle.wait()
+            } else {
+                sum &+= try await handle.value
+            }
+        }
+        #expect(sum == (0..<count).reduce(0) { $0 &+ $1 &* 3 })
+        let waiters = try pool.submitCPUTask { 5 }
+        async let first = waiters.value
+        async let second = waiters.value
+        #expect(try waiters.wait() == 5)
+        #expect(try await first + second == 10)
+    }
+
     // MARK: parallelProcess
 
     @Test func parallelProcessKeepsInputOrder() throws {
