@@ -18,6 +18,8 @@
  *                       an uncached page);
  *   res == 0            end of file: the request ends here;
  *   -EAGAIN, -EINTR     requeued unchanged;
+ *   -ECANCELED          of an offloaded operation: the kernel could not start
+ *                       a worker; requeued, and the reader stops offloading;
  *   other res < 0       the request fails with it; its other operations still
  *                       run to completion (their buffers are in use).
  *
@@ -63,6 +65,7 @@ typedef struct op_s {
     uint64_t pos;  /* request-relative offset of the next byte to read */
     uint32_t len;  /* bytes this operation still wants */
     uint32_t next; /* free-list or requeue-list link */
+    bool offloaded; /* sent with IOSQE_ASYNC */
 } op_t;
 
 struct canp_reader_s {
@@ -75,6 +78,7 @@ struct canp_reader_s {
     uint32_t requeue_head;
     uint32_t requeue_tail;
     int32_t broken;           /* -errno of a fatal ring failure, else 0 */
+    bool offload_refused;     /* the kernel cancelled an offloaded operation */
 };
 
 /* ---- process-wide probe ------------------------------------------------- */
@@ -223,7 +227,9 @@ static uint32_t slot_unrequeue(canp_reader_t *r) {
 static int prep_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s) {
     op_t *op = &r->ops[s];
     canp_read_req_t *req = &reqs[op->req];
-    bool offload = r->info.offload_min_bytes != 0 && op->len >= r->info.offload_min_bytes;
+    bool offload = r->info.offload_min_bytes != 0 && op->len >= r->info.offload_min_bytes &&
+                   !r->offload_refused;
+    op->offloaded = offload;
     r->stats.operations++;
     if (offload) r->stats.offloaded++;
     return _canp_uring_prep_read(r->ring, req->fd, (char *)req->buf + op->pos, op->len,
@@ -234,6 +240,15 @@ static void complete_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s, int
     op_t *op = &r->ops[s];
     canp_read_req_t *req = &reqs[op->req];
     if (res < 0) {
+        if (res == -ECANCELED && op->offloaded && req->result == 0) {
+            /* The kernel could not start an io-wq worker for it (a thread
+             * limit such as RLIMIT_NPROC) and cancelled it: stop offloading
+             * on this reader and read inline from now on. */
+            r->offload_refused = true;
+            r->stats.retries++;
+            slot_requeue(r, s);
+            return;
+        }
         if ((res == -EAGAIN || res == -EINTR) && req->result == 0) {
             r->stats.retries++;
             slot_requeue(r, s);

@@ -48,7 +48,9 @@ typedef struct canp_reader_config_s {
      * kernel's worker threads (IOSQE_ASYNC), so the ranges of a batch are
      * copied on several cores at once; smaller ones are first tried inline,
      * on the calling thread, during submission. 0 = never offload. Default
-     * 256 KiB. Ignored by the pread backend. */
+     * 256 KiB. Ignored by the pread backend. Where the kernel cannot start a
+     * worker and cancels an offloaded read, the reader retries it inline and
+     * offloads nothing more. */
     uint32_t offload_min_bytes;
 } canp_reader_config_t;
 
