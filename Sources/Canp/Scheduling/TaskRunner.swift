@@ -51,9 +51,13 @@ class TaskRunner: @unchecked Sendable {
     /// task's address: a task needs a lock only while someone registers to
     /// wait for it, so 64 shared ones save a lock (and its allocation) per
     /// task.
-    private static let waiterLocks: [LockedState<Void>] = (0..<64).map { _ in LockedState.make(()) }
+    /// (Plain mutexes: a `LockedState<Void>` has a zero-sized value at the
+    /// address of its buffer, where ThreadSanitizer then reports the read of
+    /// the buffer's pointers, before the lock, as racing with the write
+    /// access to the value, inside it.)
+    private static let waiterLocks: [ConditionLock] = (0..<64).map { _ in ConditionLock() }
 
-    private var waiterLock: LockedState<Void> {
+    private var waiterLock: ConditionLock {
         let address = UInt(bitPattern: ObjectIdentifier(self))
         return Self.waiterLocks[Int((address >> 6) & 63)]
     }
@@ -86,7 +90,7 @@ class TaskRunner: @unchecked Sendable {
         let before = state.exchange(Self.finished, ordering: .acquiringAndReleasing)
         precondition(before != Self.finished, "a task finished twice")
         guard before == Self.waited else { return }
-        let (continuations, semaphores) = waiterLock.withLock { _ in
+        let (continuations, semaphores) = waiterLock.withLock {
             defer {
                 self.continuations = []
                 self.semaphores = []
@@ -103,7 +107,7 @@ class TaskRunner: @unchecked Sendable {
     /// Registers a waiter unless the task already finished; returns whether
     /// it registered (and will be woken by `publish()`).
     private func register(_ add: () -> Void, _ remove: () -> Void) -> Bool {
-        waiterLock.withLock { _ in
+        waiterLock.withLock {
             add()
             let (exchanged, original) = state.compareExchange(
                 expected: Self.pending, desired: Self.waited, ordering: .acquiringAndReleasing)
