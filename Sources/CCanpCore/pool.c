@@ -588,7 +588,11 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
     return 0;
 }
 
-void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
+/* The release path of both public entry points; always inlined so that each
+ * gets the fields in registers. */
+__attribute__((always_inline)) static inline void free_block(canp_pool_t *pool, void *data, size_t capacity,
+                                                             int32_t block_tier) {
+    canp_block_t block = {.data = data, .capacity = capacity, .tier = block_tier};
     tcache_t *cache = my_cache(pool);
     if (block.tier == CANP_TIER_OVERSIZE) {
         if (!oversize_keep(pool, block)) {
@@ -640,6 +644,14 @@ void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
     if (canp_atomic_load_relaxed(&pool->waiters) > 0 && pool->config.on_release) {
         pool->config.on_release(pool->config.release_context);
     }
+}
+
+void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
+    free_block(pool, block.data, block.capacity, block.tier);
+}
+
+void canp_pool_free_parts(canp_pool_t *pool, void *data, size_t capacity, int32_t tier) {
+    free_block(pool, data, capacity, tier);
 }
 
 void canp_pool_waiters_add(canp_pool_t *pool, int delta) {

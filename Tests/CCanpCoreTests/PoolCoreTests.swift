@@ -65,6 +65,30 @@ struct PoolCoreTests {
         #expect(canp_pool_destroy(pool) == 0)
     }
 
+    @Test func freeByPartsIsTheSameAsFreeingTheBlock() {
+        var config = Self.makeConfig(tiers: [(512, CANP_FAMILY_GENERAL)])
+        var pool: OpaquePointer?
+        #expect(canp_pool_create(&config, &pool) == 0)
+        var tiered = canp_block_t()
+        var oversize = canp_block_t()
+        #expect(canp_pool_alloc(pool, 100, CANP_FAMILY_GENERAL.rawValue, &tiered) == 0)
+        #expect(canp_pool_alloc(pool, 10_000, CANP_FAMILY_GENERAL.rawValue, &oversize) == 0)
+        #expect(oversize.tier == CANP_TIER_OVERSIZE)
+        canp_pool_free_parts(pool, tiered.data, tiered.capacity, tiered.tier)
+        canp_pool_free_parts(pool, oversize.data, oversize.capacity, oversize.tier)
+        var stats = canp_pool_stats_t()
+        canp_pool_get_stats(pool, &stats)
+        #expect(stats.allocations == 2 && stats.frees == 2)
+        #expect(stats.in_use_bytes == 0)
+        // The tier block is cached and reused: the same memory comes back.
+        var again = canp_block_t()
+        #expect(canp_pool_alloc(pool, 200, CANP_FAMILY_GENERAL.rawValue, &again) == 0)
+        #expect(again.data == tiered.data)
+        canp_pool_free(pool, again)
+        #expect(Self.validate(pool!) == nil)
+        #expect(canp_pool_destroy(pool) == 0)
+    }
+
     @Test func destroyRefusesWhileBlocksAreOut() {
         var config = Self.makeConfig(tiers: [(512, CANP_FAMILY_GENERAL)])
         var pool: OpaquePointer?

@@ -132,6 +132,13 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
 /** Returns a block to its pool. Passing a block twice or to another pool is undefined. */
 void canp_pool_free(canp_pool_t *pool, canp_block_t block);
 
+/**
+ * canp_pool_free with the block's fields as separate arguments, all passed in
+ * registers (a 24-byte canp_block_t goes through the stack). For wrappers
+ * that keep the fields apart, such as the Swift MemoryBlock.
+ */
+void canp_pool_free_parts(canp_pool_t *pool, void *data, size_t capacity, int32_t tier);
+
 /** Returns cached free blocks to the arena down to each tier's min_free, and every cached oversize block. Returns bytes released. */
 size_t canp_pool_trim(canp_pool_t *pool);
 

@@ -10,7 +10,7 @@ public enum BlockFamily: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// Buffers for frame batches.
     case frame = 2
 
-    var cValue: UInt32 { UInt32(rawValue) }
+    @inlinable var cValue: UInt32 { UInt32(rawValue) }
 
     public var description: String {
         switch self {

@@ -20,18 +20,22 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
     public let capacity: Int
     @usableFromInline let tier: Int32
     /// Bytes initialized, from the start of the block.
-    public private(set) var count: Int
+    @inlinable public var count: Int { initializedCount }
+    /// The storage behind ``count``, visible to the inlinable appends so that
+    /// they set it without a call.
+    @usableFromInline var initializedCount: Int
 
+    @inlinable
     init(pool: OpaquePointer, block: canp_block_t) {
         self.pool = pool
         self.base = block.data
         self.capacity = block.capacity
         self.tier = block.tier
-        self.count = 0
+        self.initializedCount = 0
     }
 
     deinit {
-        canp_pool_free(pool, canp_block_t(data: base, capacity: capacity, tier: tier))
+        canp_pool_free_parts(pool, base, capacity, tier)
     }
 
     /// Whether no byte is initialized.
@@ -69,7 +73,7 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
         var newCount = count
         defer {
             precondition(newCount >= 0 && newCount <= capacity, "count \(newCount) outside 0...\(capacity)")
-            count = newCount
+            initializedCount = newCount
         }
         return try body(UnsafeMutableRawBufferPointer(start: base, count: capacity), &newCount)
     }
@@ -82,7 +86,7 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
         precondition(bytes.count <= remainingCapacity, "appending \(bytes.count) bytes to a block with \(remainingCapacity) bytes left")
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         (base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
+        initializedCount += bytes.count
     }
 
     /// Appends the bytes of a sequence after the initialized ones.
@@ -99,14 +103,11 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
             base.storeBytes(of: byte, toByteOffset: written, as: UInt8.self)
             written += 1
         }
-        setCount(written)
+        initializedCount = written
     }
 
-    @usableFromInline
-    mutating func setCount(_ newCount: Int) { count = newCount }
-
     /// Forgets the initialized bytes (the memory stays with the block).
-    public mutating func removeAll() { count = 0 }
+    public mutating func removeAll() { initializedCount = 0 }
 
     /// Freezes the block into an immutable, reference-counted shared block
     /// whose slices are zero-copy; the memory returns to the pool when the
