@@ -171,11 +171,16 @@ final class TaskBox<Success: Sendable>: TaskRunner, @unchecked Sendable {
 
     override func run(_ blocks: inout UniqueArray<MemoryBlock>, _ worker: WorkerContext) -> Bool {
         do {
-            if let f = plain.take() {
+            // Plain loads and stores, not `Optional.take()`: that generic
+            // method needs the closure type's metadata, a runtime look-up.
+            if let f = plain {
+                plain = nil
                 value = try f()
-            } else if let f = self.blocks.take() {
+            } else if let f = self.blocks {
+                self.blocks = nil
                 value = try f(&blocks)
-            } else if let f = self.worker.take() {
+            } else if let f = self.worker {
+                self.worker = nil
                 value = try f(&blocks, worker)
             } else {
                 preconditionFailure("a task ran twice")
