@@ -3,7 +3,7 @@ import Synchronization
 
 /// The shared state of one `parallelProcess` call: a chunk counter that the
 /// caller and the helper tasks claim chunks from, the first failure, and the
-/// completion rendezvous.
+/// semaphore the caller waits on for the last chunk.
 ///
 /// Not generic on purpose: the per-item loop lives in `chunkBody`, a closure
 /// built by the `@inlinable` `parallelProcess` in the caller's module, where
@@ -36,15 +36,10 @@ final class ParallelJob: @unchecked Sendable {
     private let cancelled = Atomic<Bool>(false)
     private let firstError = LockedState<(index: Int, error: any Error)?>.make(nil)
     private let done = DispatchSemaphore(value: 0)
-    /// (waiter, all chunks finished): whichever of the waiter and the last
-    /// chunk comes second resumes the waiter.
-    private let rendezvous = LockedState<(UnsafeContinuation<Void, Never>?, Bool)>.make((nil, false))
-    private let usesContinuation: Bool
 
     @usableFromInline
-    init(count: Int, participants: Int, usesContinuation: Bool) {
+    init(count: Int, participants: Int) {
         self.count = count
-        self.usesContinuation = usesContinuation
         chunkSize = max(1, min(16_384, count / max(1, participants * 8)))
         chunkCount = (count + chunkSize - 1) / chunkSize
         complete = .allocate(capacity: max(chunkCount, 1))
@@ -76,15 +71,7 @@ final class ParallelJob: @unchecked Sendable {
             let kept = isCancelled ? 0 : body(self, lower, upper)
             complete[chunk] = kept == upper - lower
             if finishedChunks.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == chunkCount {
-                if usesContinuation {
-                    let waiter = rendezvous.withLock { state -> UnsafeContinuation<Void, Never>? in
-                        state.1 = true
-                        return state.0.take()
-                    }
-                    waiter?.resume()
-                } else {
-                    done.signal()
-                }
+                done.signal()
             }
         }
     }
@@ -92,19 +79,6 @@ final class ParallelJob: @unchecked Sendable {
     /// Blocks until every chunk has finished.
     func waitBlocking() {
         done.wait()
-        _ = finishedChunks.load(ordering: .acquiring)
-    }
-
-    /// Suspends until every chunk has finished.
-    func wait() async {
-        await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
-            let finished = rendezvous.withLock { state -> Bool in
-                if state.1 { return true }
-                state.0 = c
-                return false
-            }
-            if finished { c.resume() }
-        }
         _ = finishedChunks.load(ordering: .acquiring)
     }
 

@@ -500,6 +500,22 @@ struct PipelineThreadPoolTests {
         }
     }
 
+    @Test func parallelProcessAsyncOnAStoppedPoolIsRefused() async throws {
+        let pool = try makePool(threads: 2)
+        pool.shutdown()
+        do {
+            _ = try await pool.parallelProcess([1, 2, 3]) { $0 * 2 }
+            Issue.record("expected notRunning")
+        } catch {
+            guard case .notRunning = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+        }
+        // Nothing was left running or queued.
+        #expect(pool.statistics[.cpu].completed == 0)
+    }
+
     @Test func parallelProcessFromAWorkerDoesNotDeadlock() throws {
         let pool = try makePool(threads: 1)
         let handle = try pool.submitCPUTask { () -> Int in
