@@ -117,14 +117,13 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
     /// - Throws: ``MemoryPoolError/limitExceeded(requested:footprint:inUse:limit:)``
     ///   when the limit would be exceeded, ``MemoryPoolError/outOfMemory(requested:)``.
     /// - Complexity: O(1); a lock-free pop when a block is cached.
-    ///
-    /// Inlinable, like ``release(_:)``: returned from a call, the 40-byte block
-    /// went through stack copies whose loads were wider than the stores that
-    /// wrote them, and each failed store-to-load forwarding cost about as much
-    /// as the C allocation itself (a pair through this API took 23 ns; inlined,
-    /// 9 ns).
     @inlinable
     public func allocateBlock(capacity: Int, family: BlockFamily = .general) throws(MemoryPoolError) -> MemoryBlock {
+        // Inlinable, like `release(_:)`: returned from a call, the 40-byte
+        // block went through stack copies whose loads were wider than the
+        // stores that wrote them, and each failed store-to-load forwarding
+        // cost about as much as the C allocation itself (a pair through this
+        // API took 23 ns; inlined, 9 ns).
         try allocateNow(capacity: capacity, family: family)
     }
 
