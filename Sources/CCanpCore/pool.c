@@ -447,10 +447,9 @@ int canp_pool_destroy(canp_pool_t *pool) {
             _canp_arena_free(&pool->arena, block, pool->slabs[t].block_size);
         }
     }
-    for (uint32_t k = 0; k < pool->oversize_count; k++) {
-        _canp_arena_free(&pool->arena, pool->oversize[k].data, pool->oversize[k].capacity);
-    }
-    pool->oversize_count = 0;
+    oversize_list_t oversize = { .count = 0 };
+    oversize_take_all(pool, &oversize);
+    oversize_return(pool, &oversize);
     if (tls_pool == pool) tls_pool = NULL;
     destroy_parts(pool);
     return 0;

@@ -50,7 +50,7 @@ struct DBCFastSignal {
         rightShift = plan.isBigEndian ? 0 : plan.shift
         leftShift = plan.isBigEndian ? plan.shift : plan.topShift
         topShift = plan.topShift
-        kind = plan.isSignedInteger ? .signed : .unsigned
+        kind = plan.kind == .signed ? .signed : .unsigned
     }
 
     /// The raw value's bits (sign-extended when signed).

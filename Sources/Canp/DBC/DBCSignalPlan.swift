@@ -50,8 +50,6 @@ struct DBCSignalPlan {
     /// `Double(raw) * scale + offset` is exact or rounded once exactly as
     /// the slow path rounds (see `init`).
     var isFastInteger = false
-    /// For the fast path: whether the raw value is sign-extended.
-    var isSignedInteger = false
 
     static let never: Int32 = .max
 
@@ -113,7 +111,6 @@ struct DBCSignalPlan {
             let magnitude = Double(sign: .plus, exponent: length, significand: 1)
             isFastInteger = conversion != .integer
                 || magnitude * abs(signal.scale) + abs(signal.offset) < 0x1p53
-            isSignedInteger = kind == .signed
         }
     }
 
