@@ -24,11 +24,23 @@ let sanitizerSwiftSettings: [SwiftSetting] = sanitizer.map { [.unsafeFlags(["-sa
 let sanitizerCSettings: [CSetting] = sanitizer.map { [.unsafeFlags(["-fsanitize=\($0)", "-fno-omit-frame-pointer"])] } ?? []
 let sanitizerLinkerSettings: [LinkerSetting] = sanitizer.map { [.unsafeFlags(["-sanitize=\($0)"])] } ?? []
 
-var coreCSettings: [CSetting] = [.define("_GNU_SOURCE")] + sanitizerCSettings
+// Assertion level of the C core (Sources/CCanpCore/canp_debug.h): 2 (every
+// check, the O(n) ones included) in debug builds, which the tests run, and
+// in sanitizer builds, whatever their configuration (the fuzz targets build
+// in release); 0 in release.
+let debugCSettings: [CSetting] = sanitizer != nil
+    ? [.define("CANP_DEBUG", to: "2")]
+    : [.define("CANP_DEBUG", to: "2", .when(configuration: .debug)),
+       .define("CANP_DEBUG", to: "0", .when(configuration: .release))]
+
+var coreCSettings: [CSetting] = [.define("_GNU_SOURCE")] + debugCSettings + sanitizerCSettings
 var coreLinkerSettings: [LinkerSetting] = [
     .linkedLibrary("uring"),
     .linkedLibrary("deflate"),
-    .linkedLibrary("z"),
+    // Parquet page compression. libsnappy is C++ (its C API wraps it) and
+    // brings libstdc++ into the link.
+    .linkedLibrary("zstd"),
+    .linkedLibrary("snappy"),
     .linkedLibrary("pthread"),
 ]
 if useJemalloc {
@@ -53,10 +65,21 @@ let package = Package(
             cSettings: coreCSettings,
             linkerSettings: coreLinkerSettings
         ),
+        // What the Swift library needs from C beyond the public API (thread
+        // naming, the zlib peer of the benchmarks, the register-passing free of
+        // MemoryBlock): a module of its own, not a product, so that the public
+        // headers of CCanpCore stay the API for C consumers.
+        .target(
+            name: "CCanpInternal",
+            dependencies: ["CCanpCore"],
+            cSettings: [.define("_GNU_SOURCE")] + debugCSettings + sanitizerCSettings,
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("pthread")]
+        ),
         .target(
             name: "Canp",
             dependencies: [
                 "CCanpCore",
+                "CCanpInternal",
                 .product(name: "BasicContainers", package: "swift-collections"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
@@ -73,13 +96,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CCanpCoreTests",
-            dependencies: ["CCanpCore"],
+            dependencies: ["CCanpCore", "CCanpInternal"],
             swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
             linkerSettings: sanitizerLinkerSettings
         ),
         .testTarget(
             name: "CanpTests",
-            dependencies: ["Canp", "CCanpCore"],
+            dependencies: ["Canp", "CCanpCore", "CCanpInternal"],
             swiftSettings: [.swiftLanguageMode(.v6)] + sanitizerSwiftSettings,
             linkerSettings: sanitizerLinkerSettings
         ),

@@ -23,6 +23,15 @@ let package = Package(
             path: "Sources/CBenchPeers",
             linkerSettings: [.linkedLibrary("jemalloc"), .linkedLibrary("pthread")]
         ),
+        // Parquet encode and write throughput on decoded data (a plain program: one
+        // timed pass per repetition over tables held in memory; its pyarrow peer is
+        // scripts/peers/pyarrow_parquet_peer.py on the same tables).
+        .executableTarget(
+            name: "ParquetThroughput",
+            dependencies: [.product(name: "Canp", package: "canp")],
+            path: "Benchmarks/ParquetThroughput",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ] + benchmarkNames.map { name in
         .executableTarget(
             name: name,

@@ -32,7 +32,7 @@ let package = Package(
             dependencies: [.product(name: "Canp", package: parent)],
             swiftSettings: fuzzSwift
         ),
-    ] + ["fuzz-reader", "fuzz-file", "fuzz-dbc"].map { name in
+    ] + ["fuzz-reader", "fuzz-file", "fuzz-dbc", "fuzz-text", "fuzz-blf"].map { name in
         .executableTarget(
             name: name,
             dependencies: ["FuzzSupport", .product(name: "Canp", package: parent)],

@@ -60,18 +60,51 @@ def main():
         signals = f"{row['signalsPerSecond'] / 1e6:.1f}" if row["signalsPerSecond"] else ""
         vs_inflate = f"{row['ratioToInflate'] * 100:.0f}%" if row.get("ratioToInflate") else ""
         vs_one = f"{row['scalingToOneThread']:.2f}x" if row.get("scalingToOneThread") else ""
-        vs_peer = f"{row['compressedMBps'] / peer_rate:.0f}x" if peer_rate and row["stage"] in ("signals", "csv") else ""
+        vs_peer = f"{row['compressedMBps'] / peer_rate:.0f}x" if peer_rate and row["stage"] in ("signals", "signals-bound", "csv") else ""
         lines.append(f"| {row['stage']} | {row['threads']} | {row['compressedMBps']:.1f} | {frames} | {signals} | "
                      f"{vs_inflate} | {vs_one} | {vs_peer} | {row['spreadPercent']:.1f}% |")
     if peer:
         lines.append(f"| Python peer ({peer['peer']}) | 1 | {peer['compressed_mb_per_s']:.2f} | "
                      f"{peer['frames_per_s'] / 1e6:.2f} | {peer['signals_per_s'] / 1e6:.2f} | | | 1x | |")
+    arrow = json.load(open(os.path.join(out, "pyarrow.json"))) if os.path.exists(os.path.join(out, "pyarrow.json")) else None
+    parquet_rows = [r for r in pipeline["rows"] if r["stage"] == "parquet"]
+    if arrow and parquet_rows:
+        # The parquet stage (read, decode, encode, write with zstd) against pyarrow writing the same
+        # tables from memory on one thread (wall time, best of the repetitions); sizes of the outputs.
+        import glob
+        ours = sum(os.path.getsize(p) for p in glob.glob(os.path.join(out, "parquet", "**", "part-*.parquet"), recursive=True))
+        inflate = {r["threads"]: r["medianSeconds"] for r in pipeline["rows"] if r["stage"] == "inflate"}
+        lines.append("")
+        lines.append(f"**Parquet** (the parquet stage: read, decode, encode and write every table of spec/PARQUET.md with "
+                     f"zstd; against pyarrow {arrow['pyarrow']} writing the same tables from memory with "
+                     "`pyarrow.parquet.write_table`, one thread, zstd; fastest setup: dictionary for the string "
+                     "columns only and DELTA_BINARY_PACKED for block, timestamp and timestamp_ns; smallest: "
+                     "dictionary everywhere else; >1: canp faster or smaller):")
+        lines.append("")
+        lines.append("| | threads | seconds | vs libdeflate inflate (time) | pyarrow fastest time / this | output bytes | bytes per input byte | pyarrow smallest bytes / this |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for row in parquet_rows:
+            t = row["medianSeconds"]
+            lines.append(f"| canp parquet stage | {row['threads']} | {t:.3f} | {t / inflate[row['threads']]:.2f}x | "
+                         f"{arrow['fastest']['wall_seconds'] / t:.2f} | {ours:,} | {ours / pipeline['fileBytes']:.2f} | "
+                         f"{arrow['smallest']['bytes'] / ours:.3f} |")
+        for setup in ("fastest", "smallest"):
+            a = arrow[setup]
+            lines.append(f"| pyarrow {setup} (write alone) | 1 | {a['wall_seconds']:.3f} | {a['wall_seconds'] / inflate[1]:.2f}x | | "
+                         f"{a['bytes']:,} | {a['bytes'] / pipeline['fileBytes']:.2f} | |")
     m = pipeline.get("memory")
     if m:
         lines.append("")
         lines.append(f"**Memory bound**: {m['inputs']} inputs ({m['compressedBytes'] / 1e6:.0f} MB) decoded with a pool limit of "
                      f"{m['poolLimitBytes'] >> 20} MiB: peak pool {m['peakPoolBytes'] / 1e6:.1f} MB, peak resident "
                      f"{m['peakResidentBytes'] / 1e6:.1f} MB (limit + 100 MB = {m['allowedResidentBytes'] / 1e6:.0f} MB): "
+                     f"{'within' if m['passed'] else 'ABOVE'}.")
+    m = pipeline.get("memoryParquet")
+    if m:
+        lines.append("")
+        lines.append(f"**Memory bound, Parquet output**: the same {m['inputs']} inputs written to Parquet (every table, zstd) "
+                     f"with a pool limit of {m['poolLimitBytes'] >> 20} MiB: peak pool {m['peakPoolBytes'] / 1e6:.1f} MB, peak "
+                     f"resident {m['peakResidentBytes'] / 1e6:.1f} MB (limit + 100 MB = {m['allowedResidentBytes'] / 1e6:.0f} MB): "
                      f"{'within' if m['passed'] else 'ABOVE'}.")
 
     if memory:
@@ -134,7 +167,7 @@ def main():
 
     report = "\n".join(lines)
     print(report)
-    json.dump({"pipeline": pipeline, "peer": peer, "memoryPool": memory, "threadPool": threads},
+    json.dump({"pipeline": pipeline, "peer": peer, "pyarrow": arrow, "memoryPool": memory, "threadPool": threads},
               open(os.path.join(out, "results.json"), "w"), indent=2)
 
     try:

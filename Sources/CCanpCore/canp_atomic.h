@@ -25,7 +25,9 @@ typedef _Atomic(int) canp_atomic_int;
 #define canp_atomic_add_relaxed(p, v) atomic_fetch_add_explicit((p), (v), memory_order_relaxed)
 #define canp_atomic_sub_relaxed(p, v) atomic_fetch_sub_explicit((p), (v), memory_order_relaxed)
 #define canp_atomic_add_acq_rel(p, v) atomic_fetch_add_explicit((p), (v), memory_order_acq_rel)
+#define canp_atomic_sub_acq_rel(p, v) atomic_fetch_sub_explicit((p), (v), memory_order_acq_rel)
 #define canp_atomic_exchange_acquire(p, v) atomic_exchange_explicit((p), (v), memory_order_acquire)
+#define canp_atomic_exchange_acq_rel(p, v) atomic_exchange_explicit((p), (v), memory_order_acq_rel)
 /* Weak CAS: success is acq_rel (publishes what we wrote before, sees what the
  * previous owner wrote), failure is acquire (we re-read the new value). */
 #define canp_atomic_cas_weak_acq_rel(p, expected, desired) \

@@ -3,8 +3,8 @@
  * buffers only; and the gzip compressor used by the file writer.
  *
  * Threads: a canp_inflater_t / canp_deflater_t is owned by one worker thread
- * at a time (the Swift wrappers are noncopyable); canp_gzip_member_isize and
- * canp_inflate_gzip_zlib are stateless and safe from any thread.
+ * at a time (the Swift wrappers are noncopyable); canp_gzip_member_isize is
+ * stateless and safe from any thread.
  *
  * Invariants: every read of the member is bounds-checked against `in_len`
  * before it happens (the header is parsed here; the DEFLATE stream is handed
@@ -18,10 +18,12 @@
  * as a second pass over the output).
  */
 #include "canp_inflate.h"
-#include "prim_deflate.h"
 
 #include <errno.h>
 #include <stdlib.h>
+
+#include "canp_debug.h"
+#include "prim_deflate.h"
 
 enum {
     GZ_FTEXT = 1 << 0,
@@ -79,6 +81,7 @@ static int skip_header(const uint8_t *p, size_t end, size_t *deflate_start) {
         if (stored != (_canp_prim_crc32(0, p, at) & 0xFFFFu)) return -EBADMSG;
         at += 2;
     }
+    CANP_ASSERT(at <= end);
     *deflate_start = at;
     return 0;
 }
@@ -134,26 +137,13 @@ int canp_inflater_gzip(canp_inflater_t *inflater, const void *in, size_t in_len,
         return (uint64_t)out_cap >= load_le32(p + in_len - 4) ? -ERANGE : -ENOBUFS;
     }
     if (rc != 0) return rc;
+    /* The library was given the bytes before the trailer and used at most those. */
+    CANP_ASSERT(used <= trailer_limit - start && written <= out_cap);
 
     const uint8_t *trailer = p + start + used;
     if (load_le32(trailer) != _canp_prim_crc32(0, dst, written)) return -EILSEQ;
     if (load_le32(trailer + 4) != (uint32_t)written) return -ERANGE;
     if (trailer + GZ_TRAILER != p + in_len) return -EOVERFLOW;
-    *out_len = written;
-    return 0;
-}
-
-int canp_inflate_gzip_zlib(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len) {
-    if (out_len == NULL || (in == NULL && in_len != 0) || (out == NULL && out_cap != 0)) return -EINVAL;
-    /* Too short for a header and a trailer: say so before zlib's "no progress" makes it ambiguous. */
-    if (in_len < GZ_FIXED_HEADER + GZ_TRAILER) return -EBADMSG;
-    size_t used = 0, written = 0;
-    int rc = _canp_prim_zlib_gunzip(in, in_len, out, out_cap, &used, &written);
-    if (rc == -ENOBUFS && in_len >= GZ_FIXED_HEADER + GZ_TRAILER &&
-        (uint64_t)out_cap >= load_le32((const uint8_t *)in + in_len - 4))
-        return -ERANGE;
-    if (rc != 0) return rc;
-    if (used != in_len) return -EOVERFLOW;
     *out_len = written;
     return 0;
 }
@@ -190,6 +180,37 @@ int canp_deflater_gzip(canp_deflater_t *deflater, const void *in, size_t in_len,
     if (deflater == NULL || out_len == NULL || (in == NULL && in_len != 0) || out == NULL) return -EINVAL;
     uint8_t empty = 0;
     size_t n = _canp_prim_gzip_compress(deflater->compressor, in != NULL ? in : &empty, in_len, out, out_cap);
+    if (n == 0) return -ENOBUFS;
+    *out_len = n;
+    return 0;
+}
+
+int canp_inflater_zlib(canp_inflater_t *inflater, const void *in, size_t in_len,
+                       void *out, size_t out_cap, size_t *out_len) {
+    if (inflater == NULL || out_len == NULL || (in == NULL && in_len != 0) || (out == NULL && out_cap != 0))
+        return -EINVAL;
+    /* A 2-byte header and a 4-byte Adler-32 at least. */
+    if (in_len < 6) return -EBADMSG;
+    uint8_t dummy = 0;
+    size_t used = 0, written = 0;
+    int rc = _canp_prim_inflate_zlib(inflater->raw, in, in_len, out != NULL ? out : &dummy, out_cap, &used, &written);
+    if (rc != 0) return rc;
+    CANP_ASSERT(used <= in_len && written <= out_cap);
+    *out_len = written;
+    return 0;
+}
+
+int canp_deflater_zlib_bound(canp_deflater_t *deflater, size_t in_len, size_t *bound) {
+    if (deflater == NULL || bound == NULL) return -EINVAL;
+    *bound = _canp_prim_zlib_bound(deflater->compressor, in_len);
+    return 0;
+}
+
+int canp_deflater_zlib(canp_deflater_t *deflater, const void *in, size_t in_len,
+                       void *out, size_t out_cap, size_t *out_len) {
+    if (deflater == NULL || out_len == NULL || (in == NULL && in_len != 0) || out == NULL) return -EINVAL;
+    uint8_t empty = 0;
+    size_t n = _canp_prim_zlib_compress(deflater->compressor, in != NULL ? in : &empty, in_len, out, out_cap);
     if (n == 0) return -ENOBUFS;
     *out_len = n;
     return 0;

@@ -56,22 +56,38 @@
  * count in the footprint, and the limit's trim and canp_pool_trim give them
  * all back, so they never make a request fail or wait.
  *
+ * Creation times: each block handed out is stamped with the coarse clock
+ * (coarse_clock.c: one load; a ticker thread runs while any pool exists,
+ * each pool holding one reference from create to destroy).
+ *
  * Invariants at rest (canp_pool_validate): footprint == in_use + cached
  * bytes (tiers and oversize cache); every cached block is distinct; each
  * tier's slab is valid; each thread cache holds at most thread_cache_blocks
- * blocks per tier; the oversize cache holds at most oversize_cache_bytes.
+ * blocks per tier; the oversize cache holds at most oversize_cache_bytes;
+ * every allocation is a hit or a miss, and the tiers' blocks out plus the
+ * oversize blocks out are the bytes in use; the peak footprint is within
+ * max_total_bytes. In debug builds (canp_debug.h) the O(1) parts of these
+ * are also asserted where they change.
  */
 #include "canp_pool.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "canp_atomic.h"
+#include "canp_debug.h"
+#include "coarse_clock.h"
 #include "prim_alloc.h"
+#include "prim_thread.h"
 #include "slab.h"
+
+/* The declaration that Swift sees (_canp_pool_free_parts); including it here
+ * makes the compiler check that it matches the definition below. */
+#include "../CCanpInternal/include/canp_internal.h"
+
+_Static_assert(sizeof(canp_block_t) == 32, "canp_block_t layout is shared with Swift (MemoryBlock)");
 
 #define CANP_MAX_SLAB_CAPACITY (1u << 24)
 #define OVERSIZE_SLOT CANP_POOL_MAX_TIERS
@@ -120,7 +136,7 @@ struct canp_pool_s {
     _Atomic(uint64_t) returned[CANP_POOL_MAX_TIERS];
     _Alignas(CANP_CACHE_LINE) canp_atomic_int waiters;
     /* Freed oversize blocks kept for reuse, oldest first (oversize_lock). */
-    pthread_mutex_t oversize_lock;
+    _canp_mutex_t oversize_lock;
     canp_block_t oversize[OVERSIZE_CACHE_SLOTS];
     uint32_t oversize_count;
     size_t oversize_bytes;
@@ -131,9 +147,7 @@ typedef struct oversize_list_s {
     uint32_t count;
 } oversize_list_t;
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
-static pthread_key_t exit_key;
+static _canp_mutex_t registry_lock = _CANP_MUTEX_INITIALIZER;
 static _Atomic(uint64_t) next_pool_id = 1;
 
 static _Thread_local canp_pool_t *tls_pool;     /* last pool used by this thread */
@@ -160,9 +174,12 @@ bool canp_pool_uses_jemalloc(void) { return _canp_arena_is_jemalloc(); }
 /* ---------------------------------------------------------------- footprint */
 
 static void footprint_released(canp_pool_t *pool, size_t bytes) {
-    size_t now = atomic_fetch_sub_explicit(&pool->footprint, bytes, memory_order_acq_rel) - bytes;
+    size_t before = canp_atomic_sub_acq_rel(&pool->footprint, bytes);
+    /* Every release follows the reservation of the same bytes. */
+    CANP_ASSERT(before >= bytes);
+    size_t now = before - bytes;
     if (pool->warning_bytes && now <= pool->warning_bytes && canp_atomic_load_relaxed(&pool->warning_active)) {
-        atomic_store_explicit(&pool->warning_active, false, memory_order_relaxed);
+        canp_atomic_store_relaxed(&pool->warning_active, false);
     }
 }
 
@@ -180,7 +197,7 @@ static bool footprint_reserve_once(canp_pool_t *pool, size_t bytes) {
 
     if (pool->warning_bytes && desired > pool->warning_bytes && !canp_atomic_load_relaxed(&pool->warning_active)) {
         /* Exchange, so that one thread alone reports this crossing. */
-        if (!atomic_exchange_explicit(&pool->warning_active, true, memory_order_acq_rel)) {
+        if (!canp_atomic_exchange_acq_rel(&pool->warning_active, true)) {
             canp_atomic_add_relaxed(&pool->warnings, 1);
             if (pool->config.on_warning) pool->config.on_warning(pool->config.warning_context, desired, limit);
         }
@@ -228,11 +245,11 @@ static void shelve(canp_pool_t *pool, uint32_t tier, void *block) {
 
 /* Takes every block out of the oversize cache into `out` (to be freed outside the lock). */
 static void oversize_take_all(canp_pool_t *pool, oversize_list_t *out) {
-    pthread_mutex_lock(&pool->oversize_lock);
+    _canp_mutex_lock(&pool->oversize_lock);
     for (uint32_t k = 0; k < pool->oversize_count; k++) out->blocks[out->count++] = pool->oversize[k];
     pool->oversize_count = 0;
     pool->oversize_bytes = 0;
-    pthread_mutex_unlock(&pool->oversize_lock);
+    _canp_mutex_unlock(&pool->oversize_lock);
 }
 
 /* Gives the blocks of `list` back to the arena. */
@@ -249,6 +266,7 @@ static void oversize_return(canp_pool_t *pool, const oversize_list_t *list) {
 static void cache_flush(canp_pool_t *pool, tcache_t *cache) {
     for (uint32_t t = 0; t < pool->tier_count; t++) {
         uint32_t n = canp_atomic_load_relaxed(&cache->count[t]);
+        CANP_ASSERT(n <= pool->cache_blocks);
         for (uint32_t k = 0; k < n; k++) {
             shelve(pool, t, canp_atomic_load_relaxed(&cache->blocks[(size_t)t * pool->cache_blocks + k]));
         }
@@ -263,9 +281,8 @@ static void cache_free(tcache_t *cache) {
 }
 
 /* Thread exit: flush the caches of live pools, free those of dead ones. */
-static void thread_exit(void *arg) {
-    (void)arg;
-    pthread_mutex_lock(&registry_lock);
+static void thread_exit(void) {
+    _canp_mutex_lock(&registry_lock);
     tcache_t *cache = tls_caches;
     while (cache) {
         tcache_t *next = cache->next_in_thread;
@@ -280,13 +297,11 @@ static void thread_exit(void *arg) {
     tls_caches = NULL;
     tls_cache = NULL;
     tls_pool = NULL;
-    pthread_mutex_unlock(&registry_lock);
+    _canp_mutex_unlock(&registry_lock);
 }
 
-static void make_exit_key(void) { pthread_key_create(&exit_key, thread_exit); }
-
 __attribute__((noinline)) static tcache_t *cache_slow(canp_pool_t *pool) {
-    pthread_mutex_lock(&registry_lock);
+    _canp_mutex_lock(&registry_lock);
     tcache_t *found = NULL;
     tcache_t **link = &tls_caches;
     while (*link) {
@@ -316,11 +331,13 @@ __attribute__((noinline)) static tcache_t *cache_slow(canp_pool_t *pool) {
             pool->caches = found;
             found->next_in_thread = tls_caches;
             tls_caches = found;
-            pthread_once(&exit_key_once, make_exit_key);
-            pthread_setspecific(exit_key, (void *)1);   /* non-NULL, so that thread_exit runs */
+            /* If no hook can be set (no key left), the cache is not
+             * flushed at the thread's exit: its blocks stay counted in the
+             * footprint and are freed with the pool. */
+            (void)_canp_thread_exit_hook(thread_exit);
         }
     }
-    pthread_mutex_unlock(&registry_lock);
+    _canp_mutex_unlock(&registry_lock);
     if (found) {
         tls_pool = pool;
         tls_pool_id = pool->id;
@@ -358,7 +375,8 @@ static int validate_config(const canp_pool_config_t *c) {
 
 static void destroy_parts(canp_pool_t *pool) {
     for (uint32_t i = 0; i < pool->tier_count; i++) _canp_slab_deinit(&pool->slabs[i]);
-    pthread_mutex_destroy(&pool->oversize_lock);
+    _canp_coarse_clock_release();
+    _canp_mutex_destroy(&pool->oversize_lock);
     _canp_arena_destroy(&pool->arena);
     free(pool);
 }
@@ -379,7 +397,8 @@ int canp_pool_create(const canp_pool_config_t *config, canp_pool_t **out_pool) {
     }
     rc = _canp_arena_create(&pool->arena);
     if (rc) { free(pool); return rc; }
-    pthread_mutex_init(&pool->oversize_lock, NULL);
+    _canp_mutex_init(&pool->oversize_lock);
+    _canp_coarse_clock_acquire();   /* released in destroy_parts */
 
     for (uint32_t i = 0; i < pool->tier_count; i++) {
         rc = _canp_slab_init(&pool->slabs[i], config->tiers[i].block_size, config->tiers[i].max_free);
@@ -412,11 +431,11 @@ int canp_pool_create(const canp_pool_config_t *config, canp_pool_t **out_pool) {
 
 int canp_pool_destroy(canp_pool_t *pool) {
     if (!pool) return 0;
-    pthread_mutex_lock(&registry_lock);
+    _canp_mutex_lock(&registry_lock);
     int64_t in_use = 0;
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) in_use += canp_atomic_load_relaxed(&c->in_use);
     if (in_use != 0) {
-        pthread_mutex_unlock(&registry_lock);
+        _canp_mutex_unlock(&registry_lock);
         return -EBUSY;
     }
     tcache_t *cache = pool->caches;
@@ -440,7 +459,7 @@ int canp_pool_destroy(canp_pool_t *pool) {
         cache = next;
     }
     pool->caches = NULL;
-    pthread_mutex_unlock(&registry_lock);
+    _canp_mutex_unlock(&registry_lock);
     for (uint32_t t = 0; t < pool->tier_count; t++) {
         void *block;
         while ((block = _canp_slab_pop(&pool->slabs[t])) != NULL) {
@@ -474,6 +493,17 @@ int canp_pool_tier_for(const canp_pool_t *pool, size_t size, uint32_t family, in
     return 0;
 }
 
+uint64_t canp_pool_clock_ns(void) { return _canp_coarse_clock_now(); }
+
+static size_t oversize_capacity(const canp_pool_t *pool, size_t size);
+
+int canp_pool_block_capacity(const canp_pool_t *pool, size_t size, uint32_t family, size_t *out_capacity) {
+    if (family >= CANP_FAMILY_COUNT) return -EINVAL;
+    int32_t tier = pick_tier(pool, size, family);
+    *out_capacity = tier == CANP_TIER_OVERSIZE ? oversize_capacity(pool, size) : pool->slabs[tier].block_size;
+    return 0;
+}
+
 /* The capacity given to an oversize request of `size` bytes: the size
  * itself, or with the oversize cache on, the size rounded up to a multiple of
  * 1/16 of its highest power of two (at least 4 KiB), so that a freed block
@@ -491,7 +521,7 @@ static size_t oversize_capacity(const canp_pool_t *pool, size_t size) {
  * 1.25 times as large) out of the cache. */
 static bool oversize_reuse(canp_pool_t *pool, size_t bytes, canp_block_t *out) {
     if (pool->config.oversize_cache_bytes == 0) return false;
-    pthread_mutex_lock(&pool->oversize_lock);
+    _canp_mutex_lock(&pool->oversize_lock);
     uint32_t best = UINT32_MAX;
     size_t most = bytes + bytes / OVERSIZE_FIT_SLACK;
     for (uint32_t k = 0; k < pool->oversize_count; k++) {
@@ -504,7 +534,7 @@ static bool oversize_reuse(canp_pool_t *pool, size_t bytes, canp_block_t *out) {
         for (uint32_t k = best + 1; k < pool->oversize_count; k++) pool->oversize[k - 1] = pool->oversize[k];
         pool->oversize_count--;
     }
-    pthread_mutex_unlock(&pool->oversize_lock);
+    _canp_mutex_unlock(&pool->oversize_lock);
     return best != UINT32_MAX;
 }
 
@@ -514,7 +544,7 @@ static bool oversize_keep(canp_pool_t *pool, canp_block_t block) {
     size_t most = pool->config.oversize_cache_bytes;
     if (block.capacity > most) return false;
     oversize_list_t evicted = { .count = 0 };
-    pthread_mutex_lock(&pool->oversize_lock);
+    _canp_mutex_lock(&pool->oversize_lock);
     uint32_t drop = 0;
     size_t bytes = pool->oversize_bytes;
     while (drop < pool->oversize_count && (bytes + block.capacity > most || pool->oversize_count - drop >= OVERSIZE_CACHE_SLOTS)) {
@@ -524,9 +554,10 @@ static bool oversize_keep(canp_pool_t *pool, canp_block_t block) {
     }
     for (uint32_t k = drop; k < pool->oversize_count; k++) pool->oversize[k - drop] = pool->oversize[k];
     pool->oversize_count -= drop;
+    CANP_ASSERT(pool->oversize_count < OVERSIZE_CACHE_SLOTS && bytes + block.capacity <= most);
     pool->oversize[pool->oversize_count++] = block;
     pool->oversize_bytes = bytes + block.capacity;
-    pthread_mutex_unlock(&pool->oversize_lock);
+    _canp_mutex_unlock(&pool->oversize_lock);
     oversize_return(pool, &evicted);
     return true;
 }
@@ -540,18 +571,23 @@ static int alloc_oversize(canp_pool_t *pool, tcache_t *cache, size_t size, canp_
         bump(&c->hits, 1);
         bump_in_use(cache, (int64_t)reused.capacity);
         *out = reused;
+        out->created_ns = _canp_coarse_clock_now();
         return 0;
     }
     int rc = footprint_reserve(pool, bytes);
     if (rc) return rc;
     void *data = _canp_arena_alloc(&pool->arena, bytes);
     if (!data) { footprint_released(pool, bytes); return -ENOMEM; }
+    /* File buffers: filled by one read right away; huge pages make that one
+     * fault per 2 MiB (the read's page faults were a fifth of its time). */
+    if (bytes >= ((size_t)4 << 20)) _canp_advise_huge_pages(data, bytes);
     bump(&c->allocations, 1);
     bump(&c->misses, 1);
     bump_in_use(cache, (int64_t)bytes);
     out->data = data;
     out->capacity = bytes;
     out->tier = CANP_TIER_OVERSIZE;
+    out->created_ns = _canp_coarse_clock_now();
     return 0;
 }
 
@@ -561,12 +597,14 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
     if (!cache) return -ENOMEM;
     int32_t tier = pick_tier(pool, size, family);
     if (tier == CANP_TIER_OVERSIZE) return alloc_oversize(pool, cache, size, out);
+    CANP_ASSERT(tier >= 0 && (uint32_t)tier < pool->tier_count);
 
     size_t block_size = pool->slabs[tier].block_size;
     tier_counters_t *c = &cache->counters[tier];
     uint32_t n = canp_atomic_load_relaxed(&cache->count[tier]);
     void *block;
     if (n > 0) {
+        CANP_ASSERT(n <= pool->cache_blocks);
         block = canp_atomic_load_relaxed(&cache->blocks[(size_t)tier * pool->cache_blocks + n - 1]);
         canp_atomic_store_relaxed(&cache->count[tier], n - 1);
         bump(&c->hits, 1);
@@ -584,6 +622,7 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
     out->data = block;
     out->capacity = block_size;
     out->tier = tier;
+    out->created_ns = _canp_coarse_clock_now();
     return 0;
 }
 
@@ -592,6 +631,12 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
 __attribute__((always_inline)) static inline void free_block(canp_pool_t *pool, void *data, size_t capacity,
                                                              int32_t block_tier) {
     canp_block_t block = {.data = data, .capacity = capacity, .tier = block_tier};
+    /* Misuse that the API leaves undefined (a foreign or forged block), but
+     * cheap to catch in debug builds before it corrupts a tier. */
+    CANP_ASSERT(data != NULL);
+    CANP_ASSERT(block_tier == CANP_TIER_OVERSIZE ||
+                (block_tier >= 0 && (uint32_t)block_tier < pool->tier_count &&
+                 capacity == pool->slabs[block_tier].block_size));
     tcache_t *cache = my_cache(pool);
     if (block.tier == CANP_TIER_OVERSIZE) {
         if (!oversize_keep(pool, block)) {
@@ -633,6 +678,7 @@ __attribute__((always_inline)) static inline void free_block(canp_pool_t *pool, 
                 canp_atomic_store_relaxed(&slots[n], block.data);
                 canp_atomic_store_relaxed(&cache->count[tier], n + 1);
             } else {
+                CANP_ASSERT(cap == 0);
                 canp_atomic_store_relaxed(&cache->count[tier], n);
                 shelve(pool, tier, block.data);   /* thread caches are off */
             }
@@ -649,7 +695,7 @@ void canp_pool_free(canp_pool_t *pool, canp_block_t block) {
     free_block(pool, block.data, block.capacity, block.tier);
 }
 
-void canp_pool_free_parts(canp_pool_t *pool, void *data, size_t capacity, int32_t tier) {
+void _canp_pool_free_parts(canp_pool_t *pool, void *data, size_t capacity, int32_t tier) {
     free_block(pool, data, capacity, tier);
 }
 
@@ -686,9 +732,9 @@ static size_t trim_to(canp_pool_t *pool, bool keep_minimum) {
 size_t canp_pool_in_use(const canp_pool_t *cpool) {
     canp_pool_t *pool = (canp_pool_t *)cpool;
     int64_t sum = 0;
-    pthread_mutex_lock(&registry_lock);
+    _canp_mutex_lock(&registry_lock);
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) sum += canp_atomic_load_relaxed(&c->in_use);
-    pthread_mutex_unlock(&registry_lock);
+    _canp_mutex_unlock(&registry_lock);
     return sum > 0 ? (size_t)sum : 0;
 }
 
@@ -701,7 +747,7 @@ void canp_pool_get_stats(const canp_pool_t *cpool, canp_pool_stats_t *out) {
     memset(out, 0, sizeof *out);
     out->tier_count = pool->tier_count;
     int64_t in_use = 0;
-    pthread_mutex_lock(&registry_lock);
+    _canp_mutex_lock(&registry_lock);
     for (uint32_t t = 0; t < pool->tier_count; t++) {
         out->tiers[t].block_size = pool->slabs[t].block_size;
         out->tiers[t].family = pool->config.tiers[t].family;
@@ -732,11 +778,11 @@ void canp_pool_get_stats(const canp_pool_t *cpool, canp_pool_stats_t *out) {
             }
         }
     }
-    pthread_mutex_unlock(&registry_lock);
-    pthread_mutex_lock(&pool->oversize_lock);
+    _canp_mutex_unlock(&registry_lock);
+    _canp_mutex_lock(&pool->oversize_lock);
     out->oversize_cached_blocks = pool->oversize_count;
     out->oversize_cached_bytes = pool->oversize_bytes;
-    pthread_mutex_unlock(&pool->oversize_lock);
+    _canp_mutex_unlock(&pool->oversize_lock);
     out->limit_failures = canp_atomic_load_relaxed(&pool->limit_failures);
     out->warnings = canp_atomic_load_relaxed(&pool->warnings);
     out->in_use_bytes = in_use > 0 ? (size_t)in_use : 0;
@@ -754,18 +800,67 @@ static int compare_pointers(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* The counters agree with each other and with the bytes in use: every
+ * allocation is a hit or a miss; no tier has more frees than allocations;
+ * the tiers' blocks out (allocations - frees, times the block size) account
+ * for the bytes in use, and what is left is the oversize blocks out; the
+ * footprint and its peak stay within the limit. */
+static int validate_counters(canp_pool_t *pool, size_t in_use, char *message, size_t message_capacity) {
+    canp_pool_stats_t s;
+    canp_pool_get_stats(pool, &s);
+    uint64_t tier_allocations = 0, tier_frees = 0;
+    size_t tier_bytes = 0;
+    for (uint32_t t = 0; t < s.tier_count; t++) {
+        const canp_tier_stats_t *k = &s.tiers[t];
+        if (k->hits + k->misses != k->allocations) {
+            snprintf(message, message_capacity, "tier %u: %llu hits + %llu misses != %llu allocations", t,
+                     (unsigned long long)k->hits, (unsigned long long)k->misses, (unsigned long long)k->allocations);
+            return -EINVAL;
+        }
+        if (k->frees > k->allocations) {
+            snprintf(message, message_capacity, "tier %u: %llu frees of %llu allocations", t,
+                     (unsigned long long)k->frees, (unsigned long long)k->allocations);
+            return -EINVAL;
+        }
+        tier_allocations += k->allocations;
+        tier_frees += k->frees;
+        tier_bytes += (size_t)(k->allocations - k->frees) * k->block_size;
+    }
+    uint64_t oversize_frees = s.frees - tier_frees;
+    if (s.hits + s.misses != s.allocations || tier_allocations + s.oversize_allocations != s.allocations ||
+        s.frees < tier_frees || oversize_frees > s.oversize_allocations) {
+        snprintf(message, message_capacity, "pool counters disagree: %llu allocations (%llu oversize), %llu frees, %llu hits, %llu misses",
+                 (unsigned long long)s.allocations, (unsigned long long)s.oversize_allocations,
+                 (unsigned long long)s.frees, (unsigned long long)s.hits, (unsigned long long)s.misses);
+        return -EINVAL;
+    }
+    uint64_t oversize_out = s.oversize_allocations - oversize_frees;
+    /* Each oversize block out holds at least one byte. */
+    if (in_use < tier_bytes || (oversize_out == 0 ? in_use != tier_bytes : in_use - tier_bytes < oversize_out)) {
+        snprintf(message, message_capacity, "in use %zu, but the tiers have %zu bytes out and %llu oversize blocks are out",
+                 in_use, tier_bytes, (unsigned long long)oversize_out);
+        return -EINVAL;
+    }
+    size_t limit = pool->config.max_total_bytes;
+    if (limit && s.peak_footprint_bytes > limit) {
+        snprintf(message, message_capacity, "peak footprint %zu above the limit %zu", s.peak_footprint_bytes, limit);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity) {
     char scratch[8];
     if (!message || message_capacity == 0) { message = scratch; message_capacity = sizeof scratch; }
     message[0] = 0;
-    pthread_mutex_lock(&registry_lock);
+    _canp_mutex_lock(&registry_lock);
     size_t caches = 0;
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) caches++;
     size_t total = 0;
     for (uint32_t t = 0; t < pool->tier_count; t++) total += pool->slabs[t].capacity + caches * pool->cache_blocks;
     total += OVERSIZE_CACHE_SLOTS;
     void **blocks = malloc((total ? total : 1) * sizeof(void *));
-    if (!blocks) { pthread_mutex_unlock(&registry_lock); return -ENOMEM; }
+    if (!blocks) { _canp_mutex_unlock(&registry_lock); return -ENOMEM; }
     size_t count = 0, cached_bytes = 0;
     int64_t in_use = 0;
     int rc = 0;
@@ -784,9 +879,9 @@ int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity
         cached_bytes += (count - before) * pool->slabs[t].block_size;
     }
     for (tcache_t *c = pool->caches; c; c = c->next_in_pool) in_use += canp_atomic_load_relaxed(&c->in_use);
-    pthread_mutex_unlock(&registry_lock);
+    _canp_mutex_unlock(&registry_lock);
     if (rc == 0) {
-        pthread_mutex_lock(&pool->oversize_lock);
+        _canp_mutex_lock(&pool->oversize_lock);
         size_t oversize_bytes = 0;
         for (uint32_t k = 0; k < pool->oversize_count; k++) {
             blocks[count++] = pool->oversize[k].data;
@@ -800,7 +895,7 @@ int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity
             rc = -EINVAL;
         }
         cached_bytes += oversize_bytes;
-        pthread_mutex_unlock(&pool->oversize_lock);
+        _canp_mutex_unlock(&pool->oversize_lock);
     }
     if (rc == 0) {
         qsort(blocks, count, sizeof(void *), compare_pointers);
@@ -826,5 +921,6 @@ int canp_pool_validate(canp_pool_t *pool, char *message, size_t message_capacity
         }
     }
     free(blocks);
+    if (rc == 0) rc = validate_counters(pool, (size_t)in_use, message, message_capacity);
     return rc;
 }

@@ -5,6 +5,8 @@
  * Invariant: a pointer is freed with the size it was allocated with.
  * Blocks are 64-byte aligned so that no two blocks share a cache line.
  */
+#include <sys/mman.h>
+#include <stdint.h>
 #include "prim_alloc.h"
 
 #include <errno.h>
@@ -73,3 +75,15 @@ void _canp_arena_free(_canp_arena_t *arena, void *ptr, size_t size) {
 bool _canp_arena_is_jemalloc(void) { return false; }
 
 #endif
+
+void _canp_advise_huge_pages(void *ptr, size_t size) {
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t start = ((uintptr_t)ptr + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)ptr + size) & ~(huge - 1);
+    if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)ptr;
+    (void)size;
+#endif
+}

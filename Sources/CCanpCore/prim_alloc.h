@@ -22,5 +22,9 @@ int _canp_arena_destroy(_canp_arena_t *arena);
 void *_canp_arena_alloc(_canp_arena_t *arena, size_t size);
 void _canp_arena_free(_canp_arena_t *arena, void *ptr, size_t size);
 bool _canp_arena_is_jemalloc(void);
+/* Asks for transparent huge pages on the 2 MiB-aligned part of a large fresh
+ * allocation (madvise MADV_HUGEPAGE; a hint: ignored where unsupported), so
+ * that filling it faults once per 2 MiB instead of once per 4 KiB page. */
+void _canp_advise_huge_pages(void *ptr, size_t size);
 
 #endif

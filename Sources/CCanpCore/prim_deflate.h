@@ -1,7 +1,7 @@
 /*
- * prim_deflate.h: the thin layer over libdeflate and zlib (internal).
+ * prim_deflate.h: the thin layer over libdeflate (internal).
  *
- * The gzip member logic in inflate.c never calls libdeflate or zlib directly;
+ * The gzip member logic in inflate.c never calls libdeflate directly;
  * it goes through these few functions, so that the compression library can be
  * swapped (ISA-L, zlib-ng) in one file. The handle types are opaque here and
  * are the libraries' own objects underneath.
@@ -31,6 +31,14 @@ void _canp_prim_inflater_free(_canp_prim_inflater_t *inflater);
 int _canp_prim_inflate_raw(_canp_prim_inflater_t *inflater, const void *in, size_t in_len,
                            void *out, size_t out_cap, size_t *in_used, size_t *out_len);
 
+/*
+ * Inflates one zlib stream (RFC 1950: header, DEFLATE, Adler-32) that starts
+ * at `in`; bytes after the stream are allowed. Returns and stores as
+ * _canp_prim_inflate_raw does (-EBADMSG also for a bad header or Adler-32).
+ */
+int _canp_prim_inflate_zlib(_canp_prim_inflater_t *inflater, const void *in, size_t in_len,
+                            void *out, size_t out_cap, size_t *in_used, size_t *out_len);
+
 /* CRC-32 (the gzip polynomial) of `len` bytes, continuing from `crc` (0 to start). */
 uint32_t _canp_prim_crc32(uint32_t crc, const void *data, size_t len);
 
@@ -45,14 +53,11 @@ size_t _canp_prim_gzip_bound(_canp_prim_compressor_t *compressor, size_t in_len)
 size_t _canp_prim_gzip_compress(_canp_prim_compressor_t *compressor, const void *in, size_t in_len,
                                 void *out, size_t out_cap);
 
-/*
- * zlib's streaming inflate of one gzip member (header, DEFLATE, CRC-32 and
- * ISIZE checked by zlib). Returns 0, -EBADMSG (bad or truncated data), -EILSEQ
- * (CRC-32 mismatch), -ERANGE (ISIZE mismatch), -ENOBUFS (output full before
- * the end), -ENOMEM, or -EINVAL (sizes beyond zlib's 32-bit counters).
- * Stores the input bytes used and the output bytes written.
- */
-int _canp_prim_zlib_gunzip(const void *in, size_t in_len, void *out, size_t out_cap,
-                           size_t *in_used, size_t *out_len);
+/* An upper bound of the zlib stream size for `in_len` input bytes. */
+size_t _canp_prim_zlib_bound(_canp_prim_compressor_t *compressor, size_t in_len);
+
+/* Compresses into one zlib stream; returns its size, or 0 when `out_cap` is too small. */
+size_t _canp_prim_zlib_compress(_canp_prim_compressor_t *compressor, const void *in, size_t in_len,
+                                void *out, size_t out_cap);
 
 #endif /* CANP_PRIM_DEFLATE_H */

@@ -1,6 +1,5 @@
 /*
- * prim_uring.c: liburing and file system calls behind _canp_uring_* and
- * _canp_file_* (see prim_uring.h).
+ * prim_uring.c: liburing behind the _canp_uring_* functions of prim_uring.h.
  *
  * Threads: a ring is used by one thread at a time (its reader's caller). No
  * shared state here besides what liburing keeps inside the ring.
@@ -21,7 +20,6 @@
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct _canp_uring_s {
     struct io_uring ring;
@@ -94,9 +92,4 @@ uint32_t _canp_uring_reap(_canp_uring_t *ring, _canp_uring_cqe_t *out, uint32_t 
     }
     io_uring_cq_advance(&ring->ring, n);
     return n;
-}
-
-int64_t _canp_file_pread(int fd, void *buf, size_t len, uint64_t offset) {
-    ssize_t n = pread(fd, buf, len, (off_t)offset);
-    return n < 0 ? -(int64_t)errno : (int64_t)n;
 }

@@ -1,10 +1,8 @@
 /*
- * prim_uring.h: the thin layer over liburing and the file system calls that
- * uring_reader.c is written against. The reader logic never names an
- * io_uring_* function or struct; everything kernel-facing is here, so that
- * another backend (or a liburing without some feature) changes one file.
- *
- * Internal: not part of the public include/ directory.
+ * prim_uring.h: the thin layer over liburing that uring_reader.c is written
+ * against (internal). The reader logic never names an io_uring_* function or
+ * struct, so that another backend (or a liburing without some feature)
+ * changes one file; its file system calls are in prim_file.h.
  */
 #ifndef CANP_PRIM_URING_H
 #define CANP_PRIM_URING_H
@@ -43,8 +41,5 @@ int _canp_uring_submit_and_wait(_canp_uring_t *ring, uint32_t wait_nr);
 /* Copies up to `max` available completions into `out` and marks them seen.
  * Returns how many. Never blocks. */
 uint32_t _canp_uring_reap(_canp_uring_t *ring, _canp_uring_cqe_t *out, uint32_t max);
-
-/* pread(2): bytes read (>= 0) or -errno. */
-int64_t _canp_file_pread(int fd, void *buf, size_t len, uint64_t offset);
 
 #endif /* CANP_PRIM_URING_H */

@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "canp_debug.h"
+
 static inline uint64_t make_head(uint64_t tag, uint32_t index) {
     return (tag << 32) | index;
 }
@@ -93,6 +95,8 @@ void _canp_slab_deinit(_canp_slab_t *slab) {
 bool _canp_slab_push(_canp_slab_t *slab, void *block) {
     uint32_t index = stack_pop(&slab->empty_head, slab->next);
     if (index == _CANP_SLAB_NIL) return false;
+    /* A slot popped from `empty` is ours alone until we push it on `full`. */
+    CANP_ASSERT(index < slab->capacity && slab->slots[index] == NULL && block != NULL);
     slab->slots[index] = block;
     stack_push(&slab->full_head, slab->next, index);
     canp_atomic_add_relaxed(&slab->count, 1);
@@ -103,6 +107,7 @@ void *_canp_slab_pop(_canp_slab_t *slab) {
     uint32_t index = stack_pop(&slab->full_head, slab->next);
     if (index == _CANP_SLAB_NIL) return NULL;
     void *block = slab->slots[index];
+    CANP_ASSERT(index < slab->capacity && block != NULL);
     slab->slots[index] = NULL;
     stack_push(&slab->empty_head, slab->next, index);
     canp_atomic_sub_relaxed(&slab->count, 1);

@@ -14,7 +14,7 @@
 
 typedef struct _canp_slab_s {
     /* The two stack heads sit on cache lines of their own: pops of `full`
-     * and pushes to `empty` happen on every cache miss of a stripe. */
+     * and pushes to `empty` happen on every miss of a thread cache. */
     _Alignas(CANP_CACHE_LINE) _Atomic(uint64_t) full_head;
     _Alignas(CANP_CACHE_LINE) _Atomic(uint64_t) empty_head;
     _Alignas(CANP_CACHE_LINE) canp_atomic_u32 count;

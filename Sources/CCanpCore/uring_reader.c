@@ -1,10 +1,11 @@
 /*
  * uring_reader.c: batched reads of file ranges into caller memory, through an
  * io_uring ring (prim_uring.c) or, where the kernel refuses io_uring, through a
- * pread(2) loop. Public API in include/canp_io.h.
+ * pread(2) loop (prim_file.c); and the open/size/close of the files it reads.
+ * Public API in include/canp_io.h.
  *
  * Threads: a reader is used by one thread at a time; nothing here is shared
- * between readers except the process-wide probe result (pthread_once).
+ * between readers except the process-wide probe result (set up once).
  *
  * How a batch runs on io_uring: requests are cut into operations of at most
  * max_op_bytes; at most queue_depth operations are in flight, each in a slot
@@ -42,15 +43,15 @@
 #endif
 
 #include "canp_io.h"
-#include "prim_uring.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "canp_debug.h"
+#include "prim_file.h"
+#include "prim_thread.h"
+#include "prim_uring.h"
 
 #define NO_SLOT UINT32_MAX
 #define MAX_QUEUE_DEPTH 4096u
@@ -83,7 +84,7 @@ struct canp_reader_s {
 
 /* ---- process-wide probe ------------------------------------------------- */
 
-static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static _canp_once_t probe_once = _CANP_ONCE_INITIALIZER;
 static int probe_result;
 
 static void probe_run(void) {
@@ -93,7 +94,7 @@ static void probe_run(void) {
 }
 
 int canp_io_uring_probe(void) {
-    pthread_once(&probe_once, probe_run);
+    _canp_once(&probe_once, probe_run);
     return probe_result;
 }
 
@@ -199,11 +200,13 @@ static uint32_t slot_take(canp_reader_t *r) {
 }
 
 static void slot_free(canp_reader_t *r, uint32_t s) {
+    CANP_ASSERT(s < r->info.queue_depth);
     r->ops[s].next = r->free_head;
     r->free_head = s;
 }
 
 static void slot_requeue(canp_reader_t *r, uint32_t s) {
+    CANP_ASSERT(s < r->info.queue_depth);
     r->ops[s].next = NO_SLOT;
     if (r->requeue_tail == NO_SLOT) {
         r->requeue_head = s;
@@ -222,6 +225,17 @@ static uint32_t slot_unrequeue(canp_reader_t *r) {
     return s;
 }
 
+/* Whether every slot is on the free list and none is requeued: the state
+ * between batches. O(queue_depth), for CANP_ASSERT_EXPENSIVE. */
+__attribute__((unused)) static bool slots_all_free(const canp_reader_t *r) {
+    if (r->requeue_head != NO_SLOT || r->requeue_tail != NO_SLOT) return false;
+    uint32_t n = 0;
+    for (uint32_t s = r->free_head; s != NO_SLOT; s = r->ops[s].next) {
+        if (s >= r->info.queue_depth || ++n > r->info.queue_depth) return false;
+    }
+    return n == r->info.queue_depth;
+}
+
 /* ---- io_uring backend --------------------------------------------------- */
 
 static int prep_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s) {
@@ -237,8 +251,11 @@ static int prep_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s) {
 }
 
 static void complete_op(canp_reader_t *r, canp_read_req_t *reqs, uint32_t s, int32_t res) {
+    /* user_data is the slot index we gave the SQE; the kernel hands it back. */
+    CANP_ASSERT(s < r->info.queue_depth);
     op_t *op = &r->ops[s];
     canp_read_req_t *req = &reqs[op->req];
+    CANP_ASSERT(op->len > 0 && res <= (int32_t)op->len);
     if (res < 0) {
         if (res == -ECANCELED && op->offloaded && req->result == 0) {
             /* The kernel could not start an io-wq worker for it (a thread
@@ -285,7 +302,10 @@ static int read_batch_uring(canp_reader_t *r, canp_read_req_t *reqs, size_t coun
          * already started finishes before new ones take the slots. */
         for (uint32_t s; (s = slot_unrequeue(r)) != NO_SLOT;) {
             int rc = prep_op(r, reqs, s);
-            if (rc != 0) { /* cannot happen: in flight <= SQ entries */
+            /* In flight <= queue_depth <= SQ entries: the SQ has room. The
+             * release build keeps the slot queued and submits what it has. */
+            CANP_ASSERT(rc == 0);
+            if (rc != 0) {
                 slot_requeue(r, s);
                 break;
             }
@@ -305,7 +325,9 @@ static int read_batch_uring(canp_reader_t *r, canp_read_req_t *reqs, size_t coun
             op->pos = cursor_pos;
             op->len = left < max_op ? (uint32_t)left : max_op;
             cursor_pos += op->len;
-            if (prep_op(r, reqs, s) != 0) { /* cannot happen, see invariants */
+            int rc = prep_op(r, reqs, s);
+            CANP_ASSERT(rc == 0); /* as above */
+            if (rc != 0) {
                 cursor_pos -= op->len;
                 slot_free(r, s);
                 break;
@@ -313,6 +335,7 @@ static int read_batch_uring(canp_reader_t *r, canp_read_req_t *reqs, size_t coun
             in_flight++;
         }
         if (in_flight == 0) break;
+        CANP_ASSERT(in_flight <= r->info.queue_depth);
 
         int rc = _canp_uring_submit_and_wait(r->ring, 1);
         r->stats.submissions++;
@@ -330,6 +353,7 @@ static int read_batch_uring(canp_reader_t *r, canp_read_req_t *reqs, size_t coun
          * kernel takes the prepared SQEs on the next enter; reap whatever
          * completed and go round again. */
         uint32_t n = _canp_uring_reap(r->ring, r->cqes, r->info.queue_depth);
+        CANP_ASSERT(n <= in_flight);
         for (uint32_t i = 0; i < n; i++) {
             in_flight--;
             complete_op(r, reqs, (uint32_t)r->cqes[i].user_data, r->cqes[i].res);
@@ -384,6 +408,8 @@ int canp_reader_read_batch(canp_reader_t *reader, canp_read_req_t *reqs, size_t 
     int rc = 0;
     if (reader->ring != NULL) {
         rc = read_batch_uring(reader, reqs, count);
+        /* Nothing is in flight and nothing queued once a batch returns. */
+        CANP_ASSERT_EXPENSIVE(rc != 0 || slots_all_free(reader));
     } else {
         for (size_t i = 0; i < count; i++) {
             if (reqs[i].result == 0) read_one_pread(reader, &reqs[i]);
@@ -404,13 +430,13 @@ int canp_file_open(const char *path, int32_t *out_fd, uint64_t *out_size) {
     if (path == NULL) return -EINVAL;
     int fd;
     do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0) return -errno;
+        fd = _canp_file_open_read(path);
+    } while (fd == -EINTR);
+    if (fd < 0) return fd;
     uint64_t size = 0;
     int rc = canp_file_size(fd, &size);
     if (rc != 0) {
-        close(fd);
+        _canp_file_close(fd);
         return rc;
     }
     *out_fd = fd;
@@ -419,13 +445,17 @@ int canp_file_open(const char *path, int32_t *out_fd, uint64_t *out_size) {
 }
 
 int canp_file_size(int32_t fd, uint64_t *out_size) {
-    struct stat st;
-    if (fstat(fd, &st) != 0) return -errno;
-    if (S_ISDIR(st.st_mode)) return -EISDIR;
-    *out_size = (uint64_t)st.st_size;
+    uint64_t size = 0;
+    bool is_directory = false;
+    int rc = _canp_file_stat(fd, &size, &is_directory);
+    if (rc != 0) return rc;
+    /* A directory opens read-only, but reading it fails later with EISDIR:
+     * say so at open, where the caller names the path. */
+    if (is_directory) return -EISDIR;
+    *out_size = size;
     return 0;
 }
 
 int canp_file_close(int32_t fd) {
-    return close(fd) == 0 ? 0 : -errno;
+    return _canp_file_close(fd);
 }

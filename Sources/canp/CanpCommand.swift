@@ -13,6 +13,6 @@ struct CanpCommand: AsyncParsableCommand {
             """,
         subcommands: [
             GenerateCommand.self, ExportCommand.self, ProcessCommand.self, InspectCommand.self,
-            BenchCommand.self, DBCCommand.self,
+            BenchCommand.self, DBCCommand.self, SummaryCommand.self,
         ])
 }

@@ -16,8 +16,9 @@ enum CommandSupport {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Loads and compiles a DBC, printing its warnings; exits 1 with file, line and column on failure.
-    static func loadDecoder(_ path: String, command: String, quiet: Bool = false) throws -> DBCDecoder {
+    /// Loads a DBC, printing the number of its warnings and the first one
+    /// (unless `quiet`); exits 1 with file, line and column on failure.
+    static func loadDatabase(_ path: String, command: String, quiet: Bool = false) throws -> DBCDatabase {
         let database: DBCDatabase
         do {
             database = try DBCDatabase(contentsOfFile: path)
@@ -28,21 +29,34 @@ enum CommandSupport {
         if !quiet && !database.warnings.isEmpty {
             note("canp \(command): \(path): \(database.warnings.count) DBC warning(s), see `canp dbc check \(path)`; first: line \(database.warnings[0].line): \(database.warnings[0].message)")
         }
-        return database.compile()
+        return database
     }
 
-    /// Parses sizes like `15MB`, `512KiB`, `2G`, `1000`.
+    /// Loads and compiles one DBC (serving every channel), printing its warnings; exits 1 on failure.
+    static func loadDecoder(_ path: String, command: String, quiet: Bool = false) throws -> DBCDecoder {
+        try loadDatabase(path, command: command, quiet: quiet).compile()
+    }
+
+    /// Parses sizes like `15MB`, `512KiB`, `2G`, `1000`: a finite,
+    /// non-negative number with an optional unit, at most `Int.max` bytes.
     static func parseSize(_ text: String) -> Int? {
         let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [
             ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("kb", 1e3), ("mb", 1e6), ("gb", 1e9),
             ("k", 1e3), ("m", 1e6), ("g", 1e9), ("b", 1),
         ]
-        for (suffix, factor) in units where lower.hasSuffix(suffix) {
-            guard let number = Double(lower.dropLast(suffix.count)), number >= 0 else { return nil }
-            return Int(number * factor)
+        var digits = lower
+        var factor = 1.0
+        if let (suffix, unit) = units.first(where: { lower.hasSuffix($0.0) }) {
+            digits = String(lower.dropLast(suffix.count))
+            factor = unit
         }
-        return Int(lower)
+        // Only plain decimal numbers: "inf", "nan", hex floats and exponents are not sizes.
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let number = Double(digits) else { return nil }
+        let bytes = (number * factor).rounded(.down)
+        guard bytes.isFinite, bytes >= 0, bytes < 9.2e18 else { return nil }
+        return Int(bytes)
     }
 
     /// Exits 3 when some inputs could not be read, naming each on standard
@@ -51,6 +65,21 @@ enum CommandSupport {
         guard !report.unreadableFiles.isEmpty else { return }
         for (path, reason) in report.unreadableFiles { error(command, "\(path): cannot be read: \(reason)") }
         throw unreadable
+    }
+
+    /// The exact paths of input arguments: an argument that is not valid
+    /// UTF-8 reaches the parser with U+FFFD for its bad bytes, so its bytes
+    /// are taken back from the process's argument vector.
+    static func inputPaths(_ inputs: [String]) -> [InputPath] {
+        let raw = (0..<Int(CommandLine.argc)).compactMap { index -> [UInt8]? in
+            guard let argument = CommandLine.unsafeArgv[index] else { return nil }
+            return Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
+        }
+        return inputs.map { input in
+            guard input.unicodeScalars.contains("\u{FFFD}"),
+                  let bytes = raw.first(where: { String(decoding: $0, as: UTF8.self) == input }) else { return InputPath(input) }
+            return InputPath(bytes: bytes)
+        }
     }
 
     static func exitCode(for error: PipelineError) -> ExitCode {
@@ -85,8 +114,20 @@ struct PipelineOptions: ParsableArguments {
     @Flag(name: .long, help: "Read with pread instead of io_uring.")
     var pread = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Read every input with this format instead of recognising each file by its content.",
+        valueName: InputFormats.builtIn.map(\.name).joined(separator: "|")))
+    var inputFormat: String?
+
+    func validate() throws {
+        if let inputFormat, !InputFormats.builtIn.contains(where: { $0.name == inputFormat }) {
+            throw ValidationError("--input-format must be one of \(InputFormats.builtIn.map(\.name).joined(separator: ", ")), not \(inputFormat)")
+        }
+    }
+
     func configuration() -> PipelineConfiguration {
         var configuration = PipelineConfiguration()
+        configuration.forcedInputFormat = inputFormat
         if let threads { configuration.cpuThreads = threads }
         if let memoryLimit { configuration.memoryLimit = memoryLimit.bytes }
         configuration.strict = strict

@@ -24,13 +24,17 @@ struct DBCCommand: ParsableCommand {
             abstract: "Load a DBC file and report its messages, signals and warnings.",
             discussion: """
                 Prints the number of messages and signals, then every warning with its line \
-                (what the parser accepted although cantools refuses it). Exits with 0 when the \
-                file loads, and with 1 and a message naming the file, line and column when it \
-                does not.
+                (what the parser accepted although cantools refuses it). When the file is read as \
+                J1939 (its BA_ "ProtocolType" is "J1939", or --j1939), says so and lists its \
+                parameter groups with their messages. Exits with 0 when the file loads, and with 1 \
+                and a message naming the file, line and column when it does not.
                 """)
 
         @Argument(help: "The DBC file.")
         var file: String
+
+        @Flag(name: .customLong("j1939"), help: "Read it as J1939 although it lacks ProtocolType (as --j1939-dbc does).")
+        var forcesJ1939 = false
 
         func run() throws {
             let database = try DBCCommand.load(file)
@@ -39,6 +43,36 @@ struct DBCCommand: ParsableCommand {
             for warning in database.warnings {
                 print("\(file):\(warning.line): warning: \(warning.message)")
             }
+            if database.declaresJ1939 || forcesJ1939 {
+                for line in Self.j1939Report(database, forced: !database.declaresJ1939) { print("\(file): \(line)") }
+            }
+        }
+
+        /// How a J1939 database is read: its parameter groups in order of first
+        /// appearance, each with the messages that share it.
+        static func j1939Report(_ database: DBCDatabase, forced: Bool) -> [String] {
+            var groups: [UInt32] = []
+            var members: [UInt32: [DBCMessage]] = [:]
+            for message in database.messages where message.isExtended {
+                let group = J1939Identifier(message.id).parameterGroupNumber
+                if members[group] == nil { groups.append(group) }
+                members[group, default: []].append(message)
+            }
+            let standard = database.messages.count { !$0.isExtended }
+            let why = forced ? "--j1939" : "BA_ \"ProtocolType\" \"J1939\""
+            var lines = ["read as J1939 (\(why)): \(groups.count) parameter group(s) of \(database.messages.count - standard) extended message(s), matched by PGN (priority, source and a PDU1 destination ignored); \(standard) 11-bit message(s), matched by their whole id"]
+            for group in groups {
+                let list = members[group]!
+                let names = list.map { "\($0.name) (0x\(hex($0.id, 8)))" }.joined(separator: ", ")
+                let rule = list.count > 1 ? "; the one whose whole id equals the frame's, else \(list[0].name)" : ""
+                lines.append("PGN 0x\(hex(group, 5)) (\(group)): \(names)\(rule)")
+            }
+            return lines
+        }
+
+        static func hex(_ value: UInt32, _ digits: Int) -> String {
+            let text = String(value, radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, digits - text.count)) + text
         }
     }
 
@@ -68,19 +102,25 @@ struct DBCCommand: ParsableCommand {
         @Option(help: "Where to write the decoded signals ('-' for standard output).")
         var out: String
 
+        /// The largest frame list read (1 GiB: about 20 million frames).
+        static let maximumInputSize = 1 << 30
+
         func run() throws {
             let database = try DBCCommand.load(dbc)
             let decoder = database.compile()
-            guard let data = FileManager.default.contents(atPath: input) else {
-                FileHandle.standardError.write(Data("canp dbc decode: cannot read \(input)\n".utf8))
+            let data: [UInt8]
+            do {
+                data = try SmallFileReader.read(path: input, limit: Self.maximumInputSize)
+            } catch {
+                FileHandle.standardError.write(Data("canp dbc decode: cannot read \(error)\n".utf8))
                 throw ExitCode.failure
             }
             let names = (0..<decoder.signalCount).map { Array(decoder.signal(at: $0).name.utf8) }
-            var labels: [Int: [Int64: [UInt8]]] = [:]
+            var labels: [Int: [Int128: [UInt8]]] = [:]
             for index in 0..<decoder.signalCount {
                 let descriptions = decoder.signal(at: index).valueDescriptions
                 if descriptions.isEmpty { continue }
-                var table: [Int64: [UInt8]] = [:]
+                var table: [Int128: [UInt8]] = [:]
                 for entry in descriptions { table[entry.value] = Self.escaped(entry.text) }
                 labels[index] = table
             }
@@ -97,7 +137,8 @@ struct DBCCommand: ParsableCommand {
                 sink = handle
             }
             var batch = DBCSignalBatch(capacity: 256)
-            var payload = [UInt8](repeating: 0, count: 64)
+            var payload = [UInt8](repeating: 0, count: 64 + DBCDecoder.payloadPadding)
+            var frames = FrameBatch(capacity: 1)
             var frameNumber = 0
             var lineNumber = 0
             try data.withUnsafeBytes { (text: UnsafeRawBufferPointer) throws in
@@ -115,10 +156,14 @@ struct DBCCommand: ParsableCommand {
                         throw ExitCode.failure
                     }
                     batch.removeAll()
+                    // Through the decode kernel, as the pipeline decodes (the payload
+                    // buffer has the padding it reads past a payload).
+                    frames.removeAll()
+                    frames.appendFrame(timestamp: 0, identifier: frame.id, flags: frame.isExtended ? .extended : [],
+                                       channel: 0, length: UInt8(frame.length), dataOffset: 0, block: 0)
                     payload.withUnsafeBytes { bytes in
-                        _ = decoder.decode(id: frame.id, isExtended: frame.isExtended,
-                                           bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<frame.length]),
-                                           frameIndex: UInt32(truncatingIfNeeded: frameNumber), into: &batch)
+                        _ = decoder.decodeSignals(of: frames, data: UnsafeRawBufferPointer(rebasing: bytes[0..<frame.length]),
+                                                  into: &batch)
                     }
                     let frameText = Array(String(frameNumber).utf8)
                     for row in 0..<batch.count {

@@ -11,8 +11,7 @@ struct ExportCommand: AsyncParsableCommand {
             complete. The report goes to standard error.
             """)
 
-    @Option(name: .long, help: "The DBC file.")
-    var dbc: String
+    @OptionGroup var dbcs: DBCOptions
 
     @Option(name: .long, help: "Directory for the CSV files (created if missing).")
     var out: String
@@ -22,12 +21,17 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "CANP files or directories.")
     var inputs: [String]
 
+    func validate() throws {
+        if dbcs.isEmpty { throw ValidationError("Missing expected argument '--dbc <file[@channels]>' (or --j1939-dbc).") }
+    }
+
     func run() async throws {
-        let decoder = try CommandSupport.loadDecoder(dbc, command: "export")
+        AtomicOutputFile.installSignalCleanup()
+        let decoder = try dbcs.loadDecoder(command: "export")
         let report: PipelineReport
         do {
             let canp = try CANPipeline(configuration: pipeline.configuration(), decoder: decoder)
-            report = try await canp.process(inputs, output: .csv(directory: out))
+            report = try await canp.process(CommandSupport.inputPaths(inputs), output: .csv(directory: out))
         } catch {
             CommandSupport.error("export", error.description)
             throw CommandSupport.exitCode(for: error)

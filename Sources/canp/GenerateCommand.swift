@@ -17,6 +17,13 @@ struct GenerateCommand: ParsableCommand {
             parent, children that do not end at their parent's end, frame errors (classic frame \
             over 8 bytes, FD length not allowed, 11-bit id above 0x7FF, len3 mismatch, frame \
             shorter than 16 bytes) and a truncated tail. The first file gets all of them.
+
+            --truck-bus adds a second bus on channel 3: a truck's J1939 bus described by its own \
+            DBC, truck.dbc (BA_ "ProtocolType" "J1939"), written beside fleet.dbc. Its 29-bit \
+            frames carry varying source addresses, priorities and PDU1 destinations, two messages \
+            share a parameter group, 3% of its frames are groups the DBC does not define, and an \
+            11-bit message reuses an identifier of fleet.dbc: decode with \
+            --dbc fleet.dbc --dbc truck.dbc@3.
             """)
 
     @Option(name: .long, help: "Directory to write into (created if missing).")
@@ -34,6 +41,12 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Damage the files (see above).")
     var damage = false
 
+    @Flag(name: .long, help: "Add a second bus: a truck's J1939 bus on channel 3 with its own DBC (truck.dbc; see above).")
+    var truckBus = false
+
+    @Option(name: .long, help: "File format: \(DatasetGenerator.FileFormat.allCases.map(\.rawValue).joined(separator: "|")) (default canp); the same traffic in each. Text formats with --damage get lines that do not parse.")
+    var format = "canp"
+
     @Option(name: .long, help: "Target compressed size of a block, e.g. 10KB.")
     var blockSize = ByteSize(bytes: 10_000)
 
@@ -44,6 +57,12 @@ struct GenerateCommand: ParsableCommand {
         options.seed = seed
         options.damage = damage
         options.compressedBlockSize = blockSize.bytes
+        options.truckBus = truckBus
+        guard let fileFormat = DatasetGenerator.FileFormat(rawValue: format) else {
+            CommandSupport.error("generate", "unknown --format \(format) (\(DatasetGenerator.FileFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw CommandSupport.fatal
+        }
+        options.format = fileFormat
         let summary: DatasetGenerator.Summary
         do {
             summary = try DatasetGenerator.run(options)
@@ -54,9 +73,15 @@ struct GenerateCommand: ParsableCommand {
         let blocks = summary.files.reduce(0) { $0 + $1.blocks }
         print("wrote \(summary.files.count) file(s), \(summary.totalBytes) bytes, \(blocks) blocks, \(summary.totalFrames) frames to \(out)")
         print("dbc: \(summary.databasePath)")
+        if let truck = summary.truckDatabasePath {
+            print("dbc: \(truck) (J1939, channel \(SampleTruckDatabase.channel): decode with --dbc \(summary.databasePath) --dbc \(truck)@\(SampleTruckDatabase.channel))")
+        }
         for file in summary.files where !file.damage.isEmpty {
             let kinds = file.damage.map { "\($0.kind.rawValue) (block \($0.block))" }.joined(separator: "; ")
             print("damage in \(file.path): \(kinds)")
+        }
+        for file in summary.files where !file.damagedLines.isEmpty {
+            print("damage in \(file.path): \(file.damagedLines.count) line(s) that do not parse, the first at line \(file.damagedLines[0])")
         }
     }
 }

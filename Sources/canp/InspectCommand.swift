@@ -5,29 +5,49 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a CANP file's layer structure: Record0 headers, records per level, frames, damage.",
+        abstract: "Show a CANP, BLF or Parquet file's structure: blocks or containers, records or object types, frames, damage; row groups.",
         discussion: """
             Lists the first blocks with their header fields (magic, version, sequence number, \
             timestamps, inflated size, payload length) and what they unpack into, then totals for \
             the file: blocks, Record1/2/3 counts, frames by kind, channels, identifiers, and every \
             skipped unit with its offset, level and reason.
+
+            A BLF file (it starts with LOGG) shows its header (versions, sizes, object count, \
+            start and stop times), its top-level objects (containers with compression method, \
+            declared and inflated sizes), the object types and header versions inside the \
+            containers with their counts, the objects split across containers, and what the \
+            reader decodes.
+
+            A Parquet file (PAR1 at both ends) shows its footer: format version, writer, \
+            key-value metadata (CANP's files carry the table and the run), the schema, and each \
+            row group's column chunks with codec, encodings, values, compressed and uncompressed \
+            sizes, nulls, minimum and maximum; then each column's bytes over all row groups.
             """)
 
-    @Argument(help: "The CANP file.")
+    @Argument(help: "The CANP, BLF or Parquet file.")
     var file: String
 
-    @Option(name: .long, help: "How many blocks to list in detail.")
+    @Option(name: .long, help: "How many blocks, top-level BLF objects or row groups to list in detail.")
     var blocks = 5
 
     func run() throws {
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            // The whole file is held (and listed) in memory: at most 4 GiB, a regular file.
+            bytes = try SmallFileReader.read(path: file, limit: 4 << 30)
         } catch {
-            CommandSupport.error("inspect", "\(file): \((error as NSError).localizedDescription)")
+            CommandSupport.error("inspect", "\(error)")
             throw CommandSupport.fatal
         }
         let name = (file as NSString).lastPathComponent
+        if bytes.starts(with: Array("PAR1".utf8)) {
+            guard InspectParquet.run(bytes, path: file, listed: blocks) else { throw CommandSupport.fatal }
+            return
+        }
+        if bytes.starts(with: Array("LOGG".utf8)) {
+            InspectBLF.run(bytes, path: file, name: name, listed: blocks)
+            return
+        }
         let scan = Record0Scanner.scan(bytes)
         var decoder: BlockDecoder
         do {
@@ -40,7 +60,7 @@ struct InspectCommand: ParsableCommand {
         let inflated = decoder.decodeFile(bytes, file: name, into: &batch)
         print("\(file): \(bytes.count) bytes, \(scan.blocks.count) complete Record0 block(s)" + (scan.truncatedTail != nil ? " and a truncated tail" : ""))
         var segmentByBlock: [Int: Int] = [:]
-        for (index, segment) in batch.segments.enumerated() { segmentByBlock[segment.block] = index }
+        for (index, segment) in batch.segments.enumerated() { segmentByBlock[segment.unit] = index }
         for block in scan.blocks.prefix(blocks) {
             let h = block.header
             print("block \(block.index) at offset \(block.offset): magic \(Self.magicText(h.magic)) version \(h.version) seq \(h.sequenceNumber) "
@@ -63,7 +83,7 @@ struct InspectCommand: ParsableCommand {
         let counts = batch.counts
         print("totals: \(counts.blocksDecoded) blocks decoded, \(counts.blocksSkipped) skipped; \(totals.record1) Record1, \(totals.record2) Record2, \(totals.record3) Record3; \(counts.framesDecoded) frames decoded, \(counts.framesSkipped) skipped; \(counts.inflatedBytes) bytes inflated")
         var fd = 0, extended = 0, remote = 0
-        var channels: [UInt8: Int] = [:]
+        var channels: [Int32: Int] = [:]
         var identifiers: [UInt32: Int] = [:]
         for row in 0..<batch.count {
             let flags = batch.flags[row]

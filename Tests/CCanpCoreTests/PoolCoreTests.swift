@@ -1,4 +1,5 @@
 import CCanpCore
+import CCanpInternal
 import Testing
 
 #if canImport(Glibc)
@@ -74,8 +75,8 @@ struct PoolCoreTests {
         #expect(canp_pool_alloc(pool, 100, CANP_FAMILY_GENERAL.rawValue, &tiered) == 0)
         #expect(canp_pool_alloc(pool, 10_000, CANP_FAMILY_GENERAL.rawValue, &oversize) == 0)
         #expect(oversize.tier == CANP_TIER_OVERSIZE)
-        canp_pool_free_parts(pool, tiered.data, tiered.capacity, tiered.tier)
-        canp_pool_free_parts(pool, oversize.data, oversize.capacity, oversize.tier)
+        _canp_pool_free_parts(pool, tiered.data, tiered.capacity, tiered.tier)
+        _canp_pool_free_parts(pool, oversize.data, oversize.capacity, oversize.tier)
         var stats = canp_pool_stats_t()
         canp_pool_get_stats(pool, &stats)
         #expect(stats.allocations == 2 && stats.frees == 2)
@@ -86,6 +87,45 @@ struct PoolCoreTests {
         #expect(again.data == tiered.data)
         canp_pool_free(pool, again)
         #expect(Self.validate(pool!) == nil)
+        #expect(canp_pool_destroy(pool) == 0)
+    }
+
+    @Test func blocksCarryTheTimeTheyWereHandedOut() {
+        var config = Self.makeConfig(tiers: [(512, CANP_FAMILY_GENERAL)])
+        var pool: OpaquePointer?
+        #expect(canp_pool_create(&config, &pool) == 0)
+        let before = canp_pool_clock_ns()
+        var tiered = canp_block_t(), oversize = canp_block_t()
+        #expect(canp_pool_alloc(pool, 100, CANP_FAMILY_GENERAL.rawValue, &tiered) == 0)
+        #expect(canp_pool_alloc(pool, 10_000, CANP_FAMILY_GENERAL.rawValue, &oversize) == 0)
+        let after = canp_pool_clock_ns()
+        #expect(before > 0)
+        #expect(before <= tiered.created_ns && tiered.created_ns <= after)
+        #expect(before <= oversize.created_ns && oversize.created_ns <= after)
+        #expect(tiered.reserved == 0)
+        canp_pool_free(pool, tiered)
+        canp_pool_free(pool, oversize)
+        #expect(canp_pool_destroy(pool) == 0)
+    }
+
+    @Test func blockCapacityIsTheTierSizeOrTheRoundedOversize() {
+        var config = Self.makeConfig(tiers: [(512, CANP_FAMILY_GENERAL), (1024, CANP_FAMILY_FRAME)])
+        config.oversize_cache_bytes = 1 << 20
+        var pool: OpaquePointer?
+        #expect(canp_pool_create(&config, &pool) == 0)
+        var capacity = 0
+        #expect(canp_pool_block_capacity(pool, 100, CANP_FAMILY_GENERAL.rawValue, &capacity) == 0)
+        #expect(capacity == 512)
+        #expect(canp_pool_block_capacity(pool, 600, CANP_FAMILY_FRAME.rawValue, &capacity) == 0)
+        #expect(capacity == 1024)
+        // 100_000 rounds up to a multiple of 65536 / 16 = 4096.
+        #expect(canp_pool_block_capacity(pool, 100_000, CANP_FAMILY_GENERAL.rawValue, &capacity) == 0)
+        #expect(capacity == 102_400)
+        var block = canp_block_t()
+        #expect(canp_pool_alloc(pool, 100_000, CANP_FAMILY_GENERAL.rawValue, &block) == 0)
+        #expect(block.capacity == 102_400)
+        canp_pool_free(pool, block)
+        #expect(canp_pool_block_capacity(pool, 1, 7, &capacity) == -EINVAL)
         #expect(canp_pool_destroy(pool) == 0)
     }
 

@@ -28,6 +28,8 @@ public final class ReaderHarness {
     var batch = FrameBatch(capacity: 1024)
     let dbc: DBCDecoder
     var signals = DBCSignalBatch(capacity: 1024)
+    var kernelSignals = DBCSignalBatch(capacity: 16)
+    var referenceSignals = DBCSignalBatch(capacity: 16)
     var csv = CSVByteWriter(capacity: 1 << 16)
     let encodedFileName = Array("fuzz.bin".utf8)
 
@@ -92,6 +94,43 @@ public final class ReaderHarness {
             CanonicalCSV.appendErrorRow(issue, to: &csv)
         }
         csv.removeAll()
+        for limit in [1 << 16, 0] { checkUnits(file, onePassFrameLimit: limit) }
+    }
+
+    /// Decodes the file again as the pipeline does, through the CANP format's
+    /// scan and unit decoder, in slices of 3 frames, in one pass and sliced
+    /// (`onePassFrameLimit` 0), and checks that it gives exactly what
+    /// `BlockDecoder` gave (`batch`): the same frames, issues and counts.
+    func checkUnits(_ file: UnsafeRawBufferPointer, onePassFrameLimit: Int) {
+        let format = CANPFormat(maximumInflatedSize: Self.maximumInflatedSize, onePassFrameLimit: onePassFrameLimit)
+        guard let unitDecoder = try? format.makeUnitDecoder() else { fuzzCheck(false, "no unit decoder"); return }
+        var frames = FrameBatch()
+        for entry in format.scan(unsafeFileBytes: file, fileName: "fuzz.bin").entries {
+            switch entry {
+            case .skipped(let issue, let counts):
+                frames.appendIssue(issue)
+                frames.addCounts(counts)
+            case .unit(let unit):
+                let workspace = ExactBuffer(count: unit.workspaceBytes + InputUnit.padding)
+                let start = unitDecoder.start(
+                    unit, fileBytes: file, fileName: "fuzz.bin",
+                    workspace: UnsafeMutableRawBufferPointer(rebasing: workspace.bytes[0..<unit.workspaceBytes]),
+                    depth: .frames, entry: .known(nil), into: &frames)
+                let first = frames.count
+                var more = start.hasFrames
+                while more { more = unitDecoder.next(into: &frames, maximumFrames: 3) }
+                for row in first..<frames.count {
+                    fuzzCheck(Int(frames.dataOffsets[row]) + Int(frames.lengths[row]) <= unit.workspaceBytes,
+                              "a frame's data lies outside its workspace")
+                }
+            }
+        }
+        let same = frames.timestamps == batch.timestamps && frames.identifiers == batch.identifiers
+            && frames.flags == batch.flags && frames.channels == batch.channels && frames.lengths == batch.lengths
+            && frames.dataOffsets == batch.dataOffsets && frames.blocks == batch.blocks
+        fuzzCheck(same, "the unit decoder (one-pass limit \(onePassFrameLimit)) decoded other frames than BlockDecoder")
+        fuzzCheck(frames.issues == batch.issues, "the unit decoder reported other issues: \(frames.issues) vs \(batch.issues)")
+        fuzzCheck(frames.counts == batch.counts, "the unit decoder counted \(frames.counts), BlockDecoder \(batch.counts)")
     }
 
     /// Decodes `inflated` as a Stream1 (no gzip) and compares with the reference.
@@ -163,6 +202,32 @@ public final class ReaderHarness {
         }
     }
 
+    /// The segment's frames through the C decode kernel, as the pipeline runs
+    /// it (in place, in a copy of the block with `payloadPadding` bytes after
+    /// it, so that ASan sees any read beyond): the rows of the Swift reference
+    /// (`referenceDecodeSignals`, which, like the kernel and unlike the
+    /// frame-by-frame decode above, skips remote and error frames), bit for bit.
+    func checkKernel(segment: FrameBatch.Segment, inflated: UnsafeRawBufferPointer) {
+        var frames = FrameBatch()
+        frames.appendRows(of: batch, segment.frames, segment: segment)
+        let padded = ExactBuffer(count: inflated.count + DBCDecoder.payloadPadding)
+        padded.bytes.initializeMemory(as: UInt8.self, repeating: 0x5A)
+        if inflated.count > 0 { padded.bytes.baseAddress!.copyMemory(from: inflated.baseAddress!, byteCount: inflated.count) }
+        let data = UnsafeRawBufferPointer(rebasing: padded.bytes[0..<inflated.count])
+        kernelSignals.removeAll()
+        referenceSignals.removeAll()
+        let a = dbc.decodeSignals(of: frames, data: data, into: &kernelSignals)
+        let b = dbc.referenceDecodeSignals(of: frames, data: data, into: &referenceSignals)
+        fuzzCheck(a == b, "the decode kernel found \(a) frames with signals, the reference \(b)")
+        let same = kernelSignals.withUnsafeColumns { f1, s1, r1, k1, v1 in
+            referenceSignals.withUnsafeColumns { f2, s2, r2, k2, v2 in
+                f1.elementsEqual(f2) && s1.elementsEqual(s2) && r1.elementsEqual(r2) && k1.elementsEqual(k2)
+                    && v1.map(\.bitPattern) == v2.map(\.bitPattern)
+            }
+        }
+        fuzzCheck(same, "the decode kernel's \(kernelSignals.count) rows differ from the reference's \(referenceSignals.count)")
+    }
+
     /// Compares a decode outcome with the reference and exercises the
     /// consumers of a decoded segment (signals, frames.csv).
     func compare(_ outcome: BlockDecoder.Outcome, inflated: UnsafeRawBufferPointer, block: BlockDescriptor) {
@@ -179,7 +244,7 @@ public final class ReaderHarness {
             fuzzCheck(count == frames.count && skipped == frameErrors,
                       "decoder: \(count) frames, \(skipped) errors; reference: \(frames.count), \(frameErrors)")
             guard let segment = batch.segments.last else { fuzzCheck(false, "no segment for a decoded block"); return }
-            fuzzCheck(segment.block == block.index && segment.inflatedByteCount == inflated.count
+            fuzzCheck(segment.unit == block.index && segment.dataByteCount == inflated.count
                       && segment.frames.count == frames.count && segment.frames.upperBound == batch.count,
                       "segment \(segment) for block \(block.index)")
             signals.removeAll()
@@ -187,7 +252,7 @@ public final class ReaderHarness {
                 let expected = frames[k]
                 let actual = ReferenceWalker.Frame(
                     timestamp: batch.timestamps[row], rawIdentifier: batch.rawIdentifier(ofFrame: row),
-                    flagsByte: (batch.flags[row].rawValue >> 3) & 0x0F, channel: batch.channels[row],
+                    flagsByte: (batch.flags[row].rawValue >> 3) & 0x0F, channel: UInt8(batch.channels[row]),
                     length: batch.lengths[row], dataOffset: Int(batch.dataOffsets[row]))
                 var expectedMasked = expected
                 expectedMasked.flagsByte &= 0x0F
@@ -202,6 +267,7 @@ public final class ReaderHarness {
                     fuzzCheck(rows == 0, "signals from a frame the DBC does not define")
                 }
             }
+            checkKernel(segment: segment, inflated: inflated)
             for row in 0..<signals.count {
                 let signal = signals.signalIndex(at: row)
                 fuzzCheck(signal >= 0 && signal < dbc.signalCount, "signal index \(signal)")

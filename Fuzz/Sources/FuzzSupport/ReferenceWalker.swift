@@ -1,5 +1,5 @@
 /// An independent, deliberately naive reading of levels 1-3 of
-/// `spec/FORMAT.md`, written from the spec and not from `BlockDecoder`: one
+/// `docs/FORMAT.md`, written from the spec and not from `BlockDecoder`: one
 /// recursive function over bounds-checked byte subscripts, no unsafe loads.
 /// The fuzz targets compare `BlockDecoder` with it on every inflated block,
 /// so a frame that the fast reader drops, invents or misreads is a failure

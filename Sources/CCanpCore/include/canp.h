@@ -5,6 +5,8 @@
  *   canp_pool.h     memory pools: slab tiers on a jemalloc arena (or malloc)
  *   canp_io.h       file reads through io_uring, with a pread fallback
  *   canp_inflate.h  whole-buffer gzip member inflate (libdeflate)
+ *   canp_parquet.h  Parquet pages, encodings, footer, Thrift compact (zstd, snappy, libdeflate)
+ *   canp_dbc.h      the DBC decode kernel: a compiled message plan over a batch of frames
  *
  * Conventions: functions return 0 or -errno and pass results through
  * out-parameters; a pointer result is NULL only on allocation failure.
@@ -16,6 +18,8 @@
 #include "canp_pool.h"
 #include "canp_io.h"
 #include "canp_inflate.h"
+#include "canp_parquet.h"
+#include "canp_dbc.h"
 
 const char *canp_version(void);
 

@@ -1,10 +1,10 @@
 /*
  * canp_inflate.h: whole-buffer gzip members, inflated with libdeflate.
  *
- * A CANP block (Record0) carries exactly one gzip member (RFC 1952). The
- * pipeline reads the member's ISIZE trailer, takes an output buffer of that
- * size from the pool, and inflates the whole member in one call: no streaming
- * state, no copy. One `canp_inflater_t` per worker thread; it is not safe to
+ * A CANP block (Record0, see docs/FORMAT.md) carries exactly one gzip member
+ * (RFC 1952). The pipeline reads the member's ISIZE trailer, takes an output
+ * buffer of that size from the pool, and inflates the whole member in one
+ * call: no streaming state, no copy. One `canp_inflater_t` per worker thread; it is not safe to
  * use one inflater from two threads at once.
  *
  * Errors (negated Linux errno values):
@@ -58,11 +58,15 @@ int canp_inflater_gzip(canp_inflater_t *inflater, const void *in, size_t in_len,
                        void *out, size_t out_cap, size_t *out_len);
 
 /*
- * The same contract as canp_inflater_gzip, on zlib's streaming inflate (a
- * fresh z_stream per call). The benchmarks' peer; the pipeline uses
- * libdeflate. Also returns -EINVAL for sizes above 4 GiB - 1.
+ * Inflates one zlib stream (RFC 1950, as a BLF LOG_CONTAINER holds) at the
+ * start of `in[0..<in_len]` into `out[0..<out_cap]` with libdeflate, checking
+ * its header and Adler-32; bytes after the stream are ignored (as zlib's
+ * streaming readers do). Stores the inflated length in `*out_len`. Returns 0,
+ * -EINVAL, -EBADMSG (bad header, bad or truncated data, Adler-32 mismatch) or
+ * -ENOBUFS (the stream inflates to more than `out_cap` bytes).
  */
-int canp_inflate_gzip_zlib(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);
+int canp_inflater_zlib(canp_inflater_t *inflater, const void *in, size_t in_len,
+                       void *out, size_t out_cap, size_t *out_len);
 
 /* A gzip compressor (libdeflate) at a fixed level; for writers and tests. */
 typedef struct canp_deflater_s canp_deflater_t;
@@ -83,6 +87,17 @@ int canp_deflater_gzip_bound(canp_deflater_t *deflater, size_t in_len, size_t *b
  * canp_deflater_gzip_bound bytes always suffices).
  */
 int canp_deflater_gzip(canp_deflater_t *deflater, const void *in, size_t in_len,
+                       void *out, size_t out_cap, size_t *out_len);
+
+/* Stores in `*bound` the largest zlib stream `in_len` bytes can become. Returns 0 or -EINVAL. */
+int canp_deflater_zlib_bound(canp_deflater_t *deflater, size_t in_len, size_t *bound);
+
+/*
+ * Compresses `in[0..<in_len]` into one zlib stream (RFC 1950) in
+ * `out[0..<out_cap]`. Stores its size in `*out_len`. Returns 0, -EINVAL, or
+ * -ENOBUFS when `out_cap` is below what the data needs.
+ */
+int canp_deflater_zlib(canp_deflater_t *deflater, const void *in, size_t in_len,
                        void *out, size_t out_cap, size_t *out_len);
 
 #ifdef __cplusplus

@@ -129,11 +129,6 @@ int canp_file_close(int32_t fd);
  * setup -errno. Ignores CANP_IO_BACKEND. */
 int canp_io_uring_probe(void);
 
-/* Names the calling thread (pthread_setname_np; Linux keeps the first 15
- * bytes). Used by the Swift pool for its workers (`canp-io-1`, ...): Swift's
- * Glibc module does not export pthread_setname_np. */
-int canp_thread_set_name(const char *name);
-
 #ifdef __cplusplus
 }
 #endif

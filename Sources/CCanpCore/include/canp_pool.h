@@ -4,7 +4,7 @@
  * A pool owns one allocator arena (a jemalloc arena in the default build,
  * plain malloc otherwise) and up to CANP_POOL_MAX_TIERS tiers. Each tier
  * hands out blocks of one size and keeps freed blocks for reuse: a small
- * cache per thread stripe over a shared lock-free free list. A tier keeps at
+ * cache per thread (and pool) over a shared lock-free free list. A tier keeps at
  * least `min_free` blocks (allocated up front) and at most `max_free` blocks
  * in its shared list; the excess goes back to the arena. Requests larger
  * than the largest tier of a family are served from the arena directly and
@@ -16,6 +16,12 @@
  * The pool's footprint (bytes obtained from the arena, in use or cached) is
  * bounded by `max_total_bytes`; an allocation that would exceed it first
  * returns cached blocks to the arena, then fails with -ENOBUFS.
+ *
+ * Each block handed out carries the time it was handed out (created_ns), on
+ * CLOCK_MONOTONIC read coarsely: a ticker thread (`canp-clock`) stores the
+ * clock every 10 ms while any pool exists, so that stamping a block costs one
+ * load (where no ticker runs, as in a forked child until it creates a pool,
+ * the clock is read directly). canp_pool_clock_ns reads the same clock.
  *
  * All functions are thread-safe unless noted. canp_pool_destroy must not run
  * concurrently with any other call on the same pool.
@@ -60,7 +66,7 @@ typedef void (*canp_pool_release_fn)(void *context);
 typedef struct canp_pool_config_s {
     canp_tier_config_t tiers[CANP_POOL_MAX_TIERS];
     uint32_t tier_count;
-    uint32_t thread_cache_blocks;   /**< blocks per tier per thread stripe (0 disables) */
+    uint32_t thread_cache_blocks;   /**< blocks per tier in each thread's cache (0 disables) */
     size_t max_total_bytes;         /**< footprint limit, 0 = unlimited */
     double warning_threshold;       /**< fraction of max_total_bytes, (0, 1]; 0 = off */
     canp_pool_warning_fn on_warning;
@@ -77,6 +83,10 @@ typedef struct canp_block_s {
     void *data;
     size_t capacity;
     int32_t tier;
+    uint32_t reserved;      /**< zero */
+    /** When canp_pool_alloc handed the block out: nanoseconds of CLOCK_MONOTONIC
+     *  as canp_pool_clock_ns reads it (at most about 10 ms behind the clock). */
+    uint64_t created_ns;
 } canp_block_t;
 
 typedef struct canp_tier_stats_s {
@@ -132,20 +142,13 @@ int canp_pool_alloc(canp_pool_t *pool, size_t size, uint32_t family, canp_block_
 /** Returns a block to its pool. Passing a block twice or to another pool is undefined. */
 void canp_pool_free(canp_pool_t *pool, canp_block_t block);
 
-/**
- * canp_pool_free with the block's fields as separate arguments, all passed in
- * registers (a 24-byte canp_block_t goes through the stack). For wrappers
- * that keep the fields apart, such as the Swift MemoryBlock.
- */
-void canp_pool_free_parts(canp_pool_t *pool, void *data, size_t capacity, int32_t tier);
-
 /** Returns cached free blocks to the arena down to each tier's min_free, and every cached oversize block. Returns bytes released. */
 size_t canp_pool_trim(canp_pool_t *pool);
 
 /** Reads the statistics. Counts are exact when no call is in flight. */
 void canp_pool_get_stats(const canp_pool_t *pool, canp_pool_stats_t *out_stats);
 
-/** Bytes handed out and not yet freed (sum over thread stripes). */
+/** Bytes handed out and not yet freed (sum over the thread caches' counts). */
 size_t canp_pool_in_use(const canp_pool_t *pool);
 
 /** Footprint in bytes: in use plus cached. */
@@ -153,6 +156,21 @@ size_t canp_pool_footprint(const canp_pool_t *pool);
 
 /** The tier index and block size that a request would use (-1 / 0 when oversize). */
 int canp_pool_tier_for(const canp_pool_t *pool, size_t size, uint32_t family, int32_t *out_tier, size_t *out_block_size);
+
+/**
+ * The capacity that canp_pool_alloc(pool, size, family) would give the block:
+ * its tier's block size, or for an oversize request the size as the oversize
+ * cache rounds it. This is what the block counts against max_total_bytes.
+ * Returns 0 or -EINVAL (bad family).
+ */
+int canp_pool_block_capacity(const canp_pool_t *pool, size_t size, uint32_t family, size_t *out_capacity);
+
+/**
+ * Now, on the clock of canp_block_t.created_ns: CLOCK_MONOTONIC in
+ * nanoseconds, at most about 10 ms behind while a pool exists (exact when
+ * none does). `now - block.created_ns` is the block's age.
+ */
+uint64_t canp_pool_clock_ns(void);
 
 /** Registers (+1) or unregisters (-1) a waiter: while any is registered, frees call on_release. */
 void canp_pool_waiters_add(canp_pool_t *pool, int delta);

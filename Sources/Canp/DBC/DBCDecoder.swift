@@ -1,3 +1,5 @@
+import CCanpCore
+
 /// A DBC database compiled for decoding frames at high throughput.
 ///
 /// Every message becomes a plan of precomputed byte positions, shifts,
@@ -18,10 +20,30 @@
 ///
 /// Signals are reported in the order of their `SG_` lines.
 ///
+/// A decoder may be compiled from several databases, each bound to the
+/// channels it serves, and J1939 databases match extended frames by
+/// parameter group number (``DBCBinding``, `spec/DECODING.md`): the frame's
+/// channel then selects the database, in the same single lookup
+/// (``messageIndex(id:isExtended:channel:)``). Message and signal indices are
+/// global: the messages of the first binding, then those of the second, and
+/// so on (``messages``), so that a ``DBCSignalBatch`` row names its message
+/// and signal whichever database decoded it.
+///
 /// The decoder is immutable and `Sendable`: one instance serves all threads.
 public final class DBCDecoder: @unchecked Sendable {
-    /// The database this decoder was compiled from.
-    public let database: DBCDatabase
+    /// The databases this decoder was compiled from, in the order given.
+    public let bindings: [DBCBinding]
+    /// The database of the first binding (the only one of a decoder made by
+    /// ``DBCDatabase/compile()``); with several, use ``messages`` and the
+    /// global indices.
+    public var database: DBCDatabase { bindings[0].database }
+    /// Every message of every binding, in binding order: the global message
+    /// indices of ``messageIndex(id:isExtended:channel:)``.
+    public let messages: [DBCMessage]
+    /// The binding of each global message index.
+    private let messageBindings: [Int32]
+    /// The largest channel number a database can be bound to.
+    public static let maximumChannel: Int32 = 65535
     /// The signals of all messages in one table: message `m`'s signals are
     /// the global indices `signalRange(ofMessageAt: m)`.
     private let signalPlans: UnsafeMutablePointer<DBCSignalPlan>
@@ -39,28 +61,54 @@ public final class DBCDecoder: @unchecked Sendable {
     static let fastGroup = 4
     private let messagePlans: UnsafeMutablePointer<DBCMessagePlan>
     private let multiplexerOrder: UnsafeMutablePointer<Int32>
-    private let rangeLows: UnsafeMutablePointer<Int64>
-    private let rangeHighs: UnsafeMutablePointer<Int64>
-    private let identifiers: DBCIdentifierTable
+    /// Multiplexer value ranges as selector keys (see `selectorKey`).
+    private let rangeLows: UnsafeMutablePointer<UInt64>
+    private let rangeHighs: UnsafeMutablePointer<UInt64>
+    /// The message lookup (internal: the frame loop of `DBCDecoder+Frames` uses it directly).
+    let lookup: DBCMessageLookup
+    /// The tables in the C decode kernel's layout (`DBCDecoder+Frames`).
+    let kernel: DBCKernelPlan
     private let signalLocations: [(message: Int32, signal: Int32)]
-    private let labelTables: [[Int64: String]]
+    private let labelTables: [[Int128: String]]
     /// The number of signals of all messages.
     public let signalCount: Int
-    /// The number of messages.
-    public var messageCount: Int { database.messages.count }
+    /// The number of messages of all bindings.
+    public var messageCount: Int { messages.count }
 
-    init(database: DBCDatabase) {
-        self.database = database
-        let messages = database.messages
+    /// Compiles several databases, each bound to its channels, into one decoder.
+    ///
+    /// - Parameter bindings: The databases in the order given (the order of
+    ///   the lookup among databases that serve the same channel).
+    /// - Precondition: `bindings` is not empty and every channel is in 0...``maximumChannel``.
+    /// - Complexity: O(*n*) in the number of signals and messages, plus
+    ///   O(*m* x *t*) for *m* extended messages of the *t* distinct lists of
+    ///   databases that serve a channel.
+    public init(bindings: [DBCBinding]) {
+        precondition(!bindings.isEmpty, "a decoder needs a database")
+        precondition(bindings.allSatisfy { $0.channels.allSatisfy { $0 >= 0 && $0 <= Self.maximumChannel } },
+                     "channels must be in 0...\(Self.maximumChannel)")
+        self.bindings = bindings
+        var messages: [DBCMessage] = []
+        var messageBindings: [Int32] = []
+        var sources: [DBCMessageLookup.Source] = []
+        for (index, binding) in bindings.enumerated() {
+            sources.append(.init(messages: binding.database.messages, firstIndex: messages.count,
+                                 isJ1939: binding.isJ1939, channels: binding.channels))
+            messages += binding.database.messages
+            messageBindings += repeatElement(Int32(index), count: binding.database.messages.count)
+        }
+        self.messages = messages
+        self.messageBindings = messageBindings
         let total = messages.reduce(0) { $0 + $1.signals.count }
         signalCount = total
         signalPlans = .allocate(capacity: max(total, 1))
         var fast: [DBCFastSignal] = []
+        var kernelFast: [canp_dbc_fast_signal] = []
         messagePlans = .allocate(capacity: max(messages.count, 1))
         var order: [Int32] = []
-        var lows: [Int64] = [], highs: [Int64] = []
+        var lows: [UInt64] = [], highs: [UInt64] = []
         var locations: [(message: Int32, signal: Int32)] = []
-        var labels: [[Int64: String]] = []
+        var labels: [[Int128: String]] = []
         locations.reserveCapacity(total)
         labels.reserveCapacity(total)
 
@@ -71,40 +119,17 @@ public final class DBCDecoder: @unchecked Sendable {
                 DBCSignalPlan(signal: signal, messageLength: message.length, globalIndex: UInt32(start + k))
             }
             let orderStart = order.count
-            let muxOrder = Self.multiplexerOrder(message.signals)
-            for (slot, local) in muxOrder.enumerated() where slot < DBCSignalBatch.maximumMultiplexers {
-                plans[local].multiplexerSlot = Int16(slot)
-                order.append(Int32(local))
-            }
-            for (k, signal) in message.signals.enumerated() {
-                guard let parentName = signal.multiplexerSignalName else { continue }
-                let parent = message.signals.firstIndex { $0.name == parentName && $0.isMultiplexer }
-                guard let parent, plans[parent].multiplexerSlot >= 0, let values = signal.multiplexerValues else {
-                    plans[k].parentSlot = -2
-                    continue
-                }
-                plans[k].parentSlot = plans[parent].multiplexerSlot
-                plans[k].rangeStart = Int32(lows.count)
-                plans[k].rangeCount = Int32(values.count)
-                for range in values {
-                    lows.append(range.lowerBound)
-                    highs.append(range.upperBound)
-                }
-            }
-            // A multiplexer that depends on itself through a cycle is never present.
-            for slot in muxOrder.indices.reversed() where slot < DBCSignalBatch.maximumMultiplexers {
-                let local = muxOrder[slot]
-                if plans[local].parentSlot >= Int16(slot) { plans[local].parentSlot = -2 }
-            }
-            // A signal that is never present is never decodable: the loop without
-            // multiplexers then needs no check of its own.
-            for k in plans.indices where plans[k].parentSlot == -2 { plans[k].requiredBytes = DBCSignalPlan.never }
+            Self.compileMultiplexing(message.signals, into: &plans, order: &order, lows: &lows, highs: &highs)
             let fastStart = fast.count
             for (k, plan) in plans.enumerated() {
                 (signalPlans + start + k).initialize(to: plan)
                 fast.append(DBCFastSignal(plan))
+                kernelFast.append(DBCKernelPlan.fastSignal(plan))
             }
-            while (fast.count - fastStart) % Self.fastGroup != 0 { fast.append(fast[fast.count - 1]) }
+            while (fast.count - fastStart) % Self.fastGroup != 0 {
+                fast.append(fast[fast.count - 1])
+                kernelFast.append(kernelFast[kernelFast.count - 1])
+            }
             messagePlans[m] = DBCMessagePlan(signalStart: Int32(start), signalCount: Int32(plans.count),
                                              length: Int32(min(message.length, 64)),
                                              multiplexerOrderStart: Int32(orderStart),
@@ -116,7 +141,7 @@ public final class DBCDecoder: @unchecked Sendable {
             }
             for (k, signal) in message.signals.enumerated() {
                 locations.append((Int32(m), Int32(k)))
-                var table: [Int64: String] = [:]
+                var table: [Int128: String] = [:]
                 for entry in signal.valueDescriptions { table[entry.value] = entry.text }
                 labels.append(table)
             }
@@ -133,7 +158,11 @@ public final class DBCDecoder: @unchecked Sendable {
         rangeHighs.initialize(from: highs, count: highs.count)
         signalLocations = locations
         labelTables = labels
-        identifiers = DBCIdentifierTable(messages: messages)
+        lookup = DBCMessageLookup(sources: sources)
+        kernel = DBCKernelPlan(signalPlans: UnsafeBufferPointer(start: signalPlans, count: total), fastSignals: kernelFast,
+                               messagePlans: UnsafeBufferPointer(start: messagePlans, count: messages.count),
+                               multiplexerOrder: multiplexerOrder, rangeLows: rangeLows, rangeHighs: rangeHighs,
+                               lookup: lookup)
     }
 
     deinit {
@@ -145,7 +174,60 @@ public final class DBCDecoder: @unchecked Sendable {
         multiplexerOrder.deallocate()
         rangeLows.deallocate()
         rangeHighs.deallocate()
-        identifiers.deallocate()
+        lookup.deallocate()
+    }
+
+    static let signBit: UInt64 = 1 << 63
+
+    /// A multiplexer value range as selector keys, or `nil` when no raw value
+    /// of the multiplexer lies in it. A selector key is a multiplexer's raw
+    /// value mapped to `UInt64` preserving order, so that one unsigned
+    /// comparison serves every multiplexer: an unsigned raw value as it is
+    /// (0...2^64-1), a signed one (and a float's, truncated) with its sign
+    /// bit flipped (-2^63...2^63-1).
+    static func selectorKeys(_ range: ClosedRange<Int128>, multiplexer kind: DBCSignalPlan.Kind) -> ClosedRange<UInt64>? {
+        let (low, high): (Int128, Int128) = kind == .unsigned ? (0, Int128(UInt64.max)) : (Int128(Int64.min), Int128(Int64.max))
+        guard range.upperBound >= low, range.lowerBound <= high else { return nil }
+        let clamped = max(range.lowerBound, low)...min(range.upperBound, high)
+        if kind == .unsigned { return UInt64(clamped.lowerBound)...UInt64(clamped.upperBound) }
+        return (UInt64(bitPattern: Int64(clamped.lowerBound)) ^ signBit)...(UInt64(bitPattern: Int64(clamped.upperBound)) ^ signBit)
+    }
+
+    /// Gives a message's plans their multiplexer slots, parents and selector
+    /// ranges (appended to `lows` and `highs`), appends its multiplexers to
+    /// `order` (each after its own) and marks the signals that are never
+    /// present as never decodable.
+    private static func compileMultiplexing(_ signals: [DBCSignal], into plans: inout [DBCSignalPlan],
+                                            order: inout [Int32], lows: inout [UInt64], highs: inout [UInt64]) {
+        let muxOrder = multiplexerOrder(signals)
+        for (slot, local) in muxOrder.enumerated() where slot < DBCSignalBatch.maximumMultiplexers {
+            plans[local].multiplexerSlot = Int16(slot)
+            order.append(Int32(local))
+        }
+        for (k, signal) in signals.enumerated() {
+            guard let parentName = signal.multiplexerSignalName else { continue }
+            let parent = signals.firstIndex { $0.name == parentName && $0.isMultiplexer }
+            guard let parent, plans[parent].multiplexerSlot >= 0, let values = signal.multiplexerValues else {
+                plans[k].parentSlot = -2
+                continue
+            }
+            plans[k].parentSlot = plans[parent].multiplexerSlot
+            plans[k].rangeStart = Int32(lows.count)
+            for range in values {
+                guard let keys = selectorKeys(range, multiplexer: plans[parent].kind) else { continue }
+                lows.append(keys.lowerBound)
+                highs.append(keys.upperBound)
+            }
+            plans[k].rangeCount = Int32(lows.count) - plans[k].rangeStart
+        }
+        // A multiplexer that depends on itself through a cycle is never present.
+        for slot in muxOrder.indices.reversed() where slot < DBCSignalBatch.maximumMultiplexers {
+            let local = muxOrder[slot]
+            if plans[local].parentSlot >= Int16(slot) { plans[local].parentSlot = -2 }
+        }
+        // A signal that is never present is never decodable: the loop without
+        // multiplexers then needs no check of its own.
+        for k in plans.indices where plans[k].parentSlot == -2 { plans[k].requiredBytes = DBCSignalPlan.never }
     }
 
     /// The multiplexers of a message, each after the multiplexer it depends on
@@ -177,22 +259,54 @@ public final class DBCDecoder: @unchecked Sendable {
 
     // MARK: - Lookup
 
-    /// The index of the message that frames with this identifier decode as.
+    /// The index of the message that frames with this identifier decode as,
+    /// on a channel that no database is bound to.
     ///
     /// - Parameters:
     ///   - id: The 11-bit or 29-bit identifier without flag bits.
     ///   - isExtended: Whether the frame has the EFF flag.
-    /// - Returns: An index into `database.messages`, or `nil` when the DBC has no such message.
+    /// - Returns: A global message index (into ``messages``; into
+    ///   `database.messages` for a decoder of one database), or `nil` when no
+    ///   database has such a message.
     /// - Complexity: O(1).
     @inline(__always)
     public func messageIndex(id: UInt32, isExtended: Bool) -> Int? {
-        let index = identifiers.lookup(id: id, isExtended: isExtended)
+        let index = lookup.lookup(id: id, isExtended: isExtended, table: 0)
         return index < 0 ? nil : index
     }
 
+    /// The index of the message that a frame on a channel decodes as: looked
+    /// up in the databases that serve the channel (`spec/DECODING.md`).
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    ///   - channel: The frame's channel (the `channel` column of the exports).
+    /// - Returns: A global message index (into ``messages``), or `nil` when no
+    ///   database that serves the channel has a matching message.
+    /// - Complexity: O(1): one table load for the channel, then one array
+    ///   load (11-bit) or one hash probe (29-bit; a second one for a frame of
+    ///   a J1939 bus that no message names by its whole identifier).
+    @inline(__always)
+    public func messageIndex(id: UInt32, isExtended: Bool, channel: Int32) -> Int? {
+        let index = lookup.lookup(id: id, isExtended: isExtended, table: lookup.table(channel: channel))
+        return index < 0 ? nil : index
+    }
+
+    /// The message at a global message index.
+    ///
+    /// - Parameter index: A global message index.
+    public func message(at index: Int) -> DBCMessage { messages[index] }
+
+    /// The binding whose database holds a global message index.
+    ///
+    /// - Parameter index: A global message index.
+    /// - Returns: An index into ``bindings``.
+    public func bindingIndex(ofMessageAt index: Int) -> Int { Int(messageBindings[index]) }
+
     /// The global signal indices of a message's signals, in `SG_` order.
     ///
-    /// - Parameter messageIndex: An index into `database.messages`.
+    /// - Parameter messageIndex: A global message index.
     public func signalRange(ofMessageAt messageIndex: Int) -> Range<Int> {
         let plan = messagePlans[messageIndex]
         return Int(plan.signalStart)..<Int(plan.signalStart + plan.signalCount)
@@ -203,14 +317,14 @@ public final class DBCDecoder: @unchecked Sendable {
     /// - Parameter index: A global signal index.
     public func signal(at index: Int) -> DBCSignal {
         let location = signalLocations[index]
-        return database.messages[Int(location.message)].signals[Int(location.signal)]
+        return messages[Int(location.message)].signals[Int(location.signal)]
     }
 
     /// The message of a global signal index.
     ///
     /// - Parameter index: A global signal index.
     public func message(ofSignalAt index: Int) -> DBCMessage {
-        database.messages[Int(signalLocations[index].message)]
+        messages[Int(signalLocations[index].message)]
     }
 
     /// The `VAL_` text of a raw value of a signal.
@@ -228,7 +342,8 @@ public final class DBCDecoder: @unchecked Sendable {
 
     // MARK: - Decoding
 
-    /// Decodes one frame and appends its signals to a batch.
+    /// Decodes one frame and appends its signals to a batch, as a frame on a
+    /// channel that no database is bound to.
     ///
     /// - Parameters:
     ///   - id: The 11-bit or 29-bit identifier without flag bits.
@@ -243,12 +358,33 @@ public final class DBCDecoder: @unchecked Sendable {
     @discardableResult
     public func decode(id: UInt32, isExtended: Bool, bytes: UnsafeRawBufferPointer, frameIndex: UInt32,
                        into batch: inout DBCSignalBatch) -> Int {
-        let index = identifiers.lookup(id: id, isExtended: isExtended)
+        let index = lookup.lookup(id: id, isExtended: isExtended, table: 0)
         if index < 0 { return 0 }
         return decode(messageAt: index, bytes: bytes, frameIndex: frameIndex, into: &batch)
     }
 
-    /// Decodes one frame held in a `RawSpan` and appends its signals to a batch.
+    /// Decodes one frame of a channel and appends its signals to a batch.
+    ///
+    /// - Parameters:
+    ///   - id: The 11-bit or 29-bit identifier without flag bits.
+    ///   - isExtended: Whether the frame has the EFF flag.
+    ///   - channel: The frame's channel (selects the databases, see ``DBCBinding``).
+    ///   - bytes: The payload (0 to 64 bytes).
+    ///   - frameIndex: A tag stored with each row.
+    ///   - batch: The batch the rows are appended to.
+    /// - Returns: The number of rows appended (0 when no database that serves the channel has such a message).
+    /// - Complexity: O(*s*) in the number of signals of the message.
+    @inline(__always)
+    @discardableResult
+    public func decode(id: UInt32, isExtended: Bool, channel: Int32, bytes: UnsafeRawBufferPointer, frameIndex: UInt32,
+                       into batch: inout DBCSignalBatch) -> Int {
+        let index = lookup.lookup(id: id, isExtended: isExtended, table: lookup.table(channel: channel))
+        if index < 0 { return 0 }
+        return decode(messageAt: index, bytes: bytes, frameIndex: frameIndex, into: &batch)
+    }
+
+    /// Decodes one frame held in a `RawSpan` and appends its signals to a batch,
+    /// as a frame on a channel that no database is bound to.
     ///
     /// - Parameters:
     ///   - id: The 11-bit or 29-bit identifier without flag bits.
@@ -277,7 +413,7 @@ public final class DBCDecoder: @unchecked Sendable {
     /// - Complexity: O(*s*) in the number of signals of the message.
     public func decode(messageAt messageIndex: Int, bytes: UnsafeRawBufferPointer, frameIndex: UInt32,
                        into batch: inout DBCSignalBatch) -> Int {
-        precondition(messageIndex >= 0 && messageIndex < database.messages.count, "message index out of range")
+        precondition(messageIndex >= 0 && messageIndex < messages.count, "message index out of range")
         let plan = messagePlans[messageIndex]
         let available = Int32(min(bytes.count, Int(plan.length)))
         let payload = batch.payloadScratch
@@ -299,7 +435,7 @@ public final class DBCDecoder: @unchecked Sendable {
     /// ``decode(messageAt:paddedPayload:count:frameIndex:into:)``: a signal's
     /// bits are read with one 8-byte load plus a 9th byte, which may run up
     /// to 8 bytes past the payload's last byte (those bits are discarded).
-    static let payloadPadding = 16
+    public static let payloadPadding = 16
 
     /// Decodes one frame of a known message straight from its bytes, without
     /// copying them: for payloads inside a buffer that has at least
@@ -403,12 +539,16 @@ public final class DBCDecoder: @unchecked Sendable {
             var selects: UInt8 = 2
             switch decoded.kind {
             case .unsigned:
-                if decoded.bits <= UInt64(Int64.max) { selectors[slot] = Int64(decoded.bits) } else { selects = 0 }
+                selectors[slot] = decoded.bits
             case .signed:
-                selectors[slot] = Int64(bitPattern: decoded.bits)
+                selectors[slot] = decoded.bits ^ Self.signBit
             case .float:
                 let f = Double(bitPattern: decoded.bits)
-                if let v = Int64(exactly: f.rounded(.towardZero)) { selectors[slot] = v } else { selects = 0 }
+                if let v = Int64(exactly: f.rounded(.towardZero)) {
+                    selectors[slot] = UInt64(bitPattern: v) ^ Self.signBit
+                } else {
+                    selects = 0
+                }
             }
             flags[slot] = 1 | selects
         }
@@ -433,7 +573,7 @@ public final class DBCDecoder: @unchecked Sendable {
     /// Whether a signal of a multiplexed message is present in this frame.
     @inline(__always)
     private func isPresent(_ signal: DBCSignalPlan, available: Int32, flags: UnsafeMutablePointer<UInt8>,
-                           selectors: UnsafeMutablePointer<Int64>) -> Bool {
+                           selectors: UnsafeMutablePointer<UInt64>) -> Bool {
         if signal.requiredBytes > available { return false }
         let parent = Int(signal.parentSlot)
         if parent == -1 { return true }
@@ -464,11 +604,16 @@ public final class DBCDecoder: @unchecked Sendable {
     ///   - id: The 11-bit or 29-bit identifier without flag bits.
     ///   - isExtended: Whether the frame has the EFF flag.
     ///   - bytes: The payload.
+    ///   - channel: The frame's channel; `nil` for a channel no database is bound to.
     /// - Returns: The signals in `SG_` order (empty for an unknown identifier).
-    /// - Complexity: Allocates; use ``decode(id:isExtended:bytes:frameIndex:into:)`` in loops.
-    public func decode(id: UInt32, isExtended: Bool, bytes: [UInt8]) -> [DecodedSignal] {
+    /// - Complexity: Allocates; use ``decode(id:isExtended:channel:bytes:frameIndex:into:)`` in loops.
+    public func decode(id: UInt32, isExtended: Bool, channel: Int32? = nil, bytes: [UInt8]) -> [DecodedSignal] {
         var batch = DBCSignalBatch(capacity: 64)
-        bytes.withUnsafeBytes { _ = decode(id: id, isExtended: isExtended, bytes: $0, frameIndex: 0, into: &batch) }
+        let table = channel.map { lookup.table(channel: $0) } ?? 0
+        let index = lookup.lookup(id: id, isExtended: isExtended, table: table)
+        if index >= 0 {
+            bytes.withUnsafeBytes { _ = decode(messageAt: index, bytes: $0, frameIndex: 0, into: &batch) }
+        }
         return (0..<batch.count).map { row in
             let index = batch.signalIndex(at: row)
             let raw = batch.rawValue(at: row)

@@ -65,7 +65,7 @@ struct DBCParsedFile {
         var messageIdentifier: UInt64
         var signal: String
         var multiplexer: String
-        var ranges: [ClosedRange<Int64>]
+        var ranges: [ClosedRange<Int128>]
         var line: Int
     }
 
@@ -294,7 +294,7 @@ struct DBCGrammar {
         var digits = text.dropFirst()
         let isMultiplexer = digits.last == "M"
         if isMultiplexer { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let value = Int64(digits) else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let value = Int128(digits) else { return nil }
         return isMultiplexer ? .multiplexedMultiplexer(value) : .multiplexed(value)
     }
 
@@ -423,15 +423,18 @@ struct DBCGrammar {
         try endStatement("BA_", line: line)
     }
 
-    /// `(number "text")*`; non-integer numbers are dropped with a warning.
+    /// `(number "text")*`; non-integer numbers, and integers beyond `Int128`
+    /// (which no raw value of at most 64 bits equals), are dropped with a warning.
     mutating func valueDescriptionList(_ statement: String) throws(DBCError) -> [DBCValueDescription] {
         var entries: [DBCValueDescription] = []
         while scanner.peekNumber() {
             let line = scanner.line
             let n = try number("a value")
             let text = try scanner.string("the value's text")
-            if let v = n.integer ?? (n.value.rounded() == n.value ? Int64(exactly: n.value) : nil) {
+            if let v = n.wideInteger ?? (n.value.rounded() == n.value ? Int128(exactly: n.value) : nil) {
                 entries.append(DBCValueDescription(value: v, text: text))
+            } else if n.value.rounded() == n.value {
+                warn(.unknownTarget, "\(statement) value '\(n.text)' is beyond -2^127...2^127-1; ignored", line: line)
             } else {
                 warn(.unknownTarget, "\(statement) value '\(n.text)' is not an integer; ignored", line: line)
             }
@@ -469,13 +472,18 @@ struct DBCGrammar {
         let id = try messageIdentifier()
         let (signal, _) = try scanner.identifier("a signal name")
         let (multiplexer, _) = try scanner.identifier("the multiplexer signal name")
-        var ranges: [ClosedRange<Int64>] = []
+        var ranges: [ClosedRange<Int128>] = []
         repeat {
-            let low = try scanner.integer("the low end of a range")
+            let rangeLine = scanner.line
+            let low = try scanner.wideInteger("the low end of a range")
             try scanner.expect(0x2D, "'-' in a range")
-            let high = try scanner.integer("the high end of a range")
-            // cantools expands an empty range (high < low) to nothing.
-            if low <= high { ranges.append(low...high) }
+            let high = try scanner.wideInteger("the high end of a range")
+            if let low, let high {
+                // cantools expands an empty range (high < low) to nothing.
+                if low <= high { ranges.append(low...high) }
+            } else {
+                warn(.unknownTarget, "SG_MUL_VAL_ \(id) \(signal): a range beyond -2^127...2^127-1; ignored", line: rangeLine)
+            }
         } while scanner.consume(0x2C)
         try endStatement("SG_MUL_VAL_", line: line)
         file.multiplexerValues.append(.init(messageIdentifier: id, signal: signal, multiplexer: multiplexer,

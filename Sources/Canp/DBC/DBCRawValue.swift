@@ -41,14 +41,15 @@ public enum DBCRawValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The integer key a value table uses for this raw value, if any: the
-    /// integer itself, or a float that has no fraction (as a Python dict
-    /// lookup with a float key finds an int key).
-    public var tableKey: Int64? {
+    /// The integer key a value table uses for this raw value, if any (see
+    /// ``DBCValueDescription/value``): the integer itself, or a float that
+    /// has no fraction (as a Python dict lookup with a float key finds an
+    /// int key; -0.0 finds 0).
+    public var tableKey: Int128? {
         switch self {
-        case .unsigned(let v): return Int64(exactly: v)
-        case .signed(let v): return v
-        case .float(let v): return v.isFinite && v.rounded(.towardZero) == v ? Int64(exactly: v) : nil
+        case .unsigned(let v): return Int128(v)
+        case .signed(let v): return Int128(v)
+        case .float(let v): return v.isFinite && v.rounded(.towardZero) == v ? Int128(exactly: v) : nil
         }
     }
 

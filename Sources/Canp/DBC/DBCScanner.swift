@@ -179,6 +179,10 @@ struct DBCScanner {
         var lacksLeadingDigit: Bool
         /// The value as an integer when the text has no point or exponent.
         var integer: Int64?
+        /// The same, for the values of value tables and multiplexers, which
+        /// may exceed `Int64` (an unsigned 64-bit signal's 2^64-1); `nil` for
+        /// an integer beyond `Int128` too.
+        var wideInteger: Int128?
     }
 
     /// Reads `[+-]? digits [. digits] [e [+-] digits]`; digits before the
@@ -220,7 +224,20 @@ struct DBCScanner {
             throw error(expected: what)
         }
         return Number(value: value, text: text, lacksLeadingDigit: intDigits == 0,
-                      integer: isInteger ? Int64(text) : nil)
+                      integer: isInteger ? Int64(text) : nil, wideInteger: isInteger ? Int128(text) : nil)
+    }
+
+    /// Reads an integer (no point, no exponent) that fits in `Int128`, or `nil`
+    /// for a larger one.
+    mutating func wideInteger(_ what: String) throws(DBCError) -> Int128? {
+        skipSpace()
+        let start = position
+        let n = try number(what)
+        guard !n.text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
+            position = start
+            throw error(expected: what)
+        }
+        return n.wideInteger
     }
 
     /// Reads an integer (no point, no exponent) that fits in `Int64`.

@@ -25,10 +25,11 @@ public struct DBCSignal: Sendable, Hashable {
         case none
         /// `M`: this signal selects which multiplexed signals are present.
         case multiplexer
-        /// `m<n>`: present when the multiplexer's raw value is `n`.
-        case multiplexed(Int64)
+        /// `m<n>`: present when the multiplexer's raw value is `n` (which may
+        /// exceed `Int64.max`: a 64-bit unsigned multiplexer).
+        case multiplexed(Int128)
         /// `m<n>M`: present when its multiplexer is `n`, and itself a multiplexer.
-        case multiplexedMultiplexer(Int64)
+        case multiplexedMultiplexer(Int128)
         /// Another word between the name and `:` (`m` without a number, for
         /// example). As in cantools, it makes the signal a multiplexer when it
         /// ends with `M`; it has no multiplexer value (a warning says so when
@@ -77,7 +78,9 @@ public struct DBCSignal: Sendable, Hashable {
     public var multiplexerSignalName: String?
     /// The multiplexer raw values for which this signal is present; `nil` when
     /// it has none (a signal with a multiplexer but no values is never present).
-    public var multiplexerValues: [ClosedRange<Int64>]?
+    /// `Int128`, so that both a signed multiplexer's negative values and an
+    /// unsigned 64-bit multiplexer's values above `Int64.max` can be written.
+    public var multiplexerValues: [ClosedRange<Int128>]?
     /// Attributes (`BA_ "..." SG_`) assigned to this signal.
     public var attributes: [String: DBCAttributeValue]
     /// The line of the `SG_` statement.
@@ -140,7 +143,7 @@ public struct DBCSignal: Sendable, Hashable {
     /// - Parameter raw: The integer raw value.
     /// - Returns: The `VAL_` text, the last one when a value is listed twice.
     /// - Complexity: O(*n*) in the number of value descriptions.
-    public func label(forRawValue raw: Int64) -> String? {
+    public func label(forRawValue raw: Int128) -> String? {
         valueDescriptions.last(where: { $0.value == raw })?.text
     }
 }

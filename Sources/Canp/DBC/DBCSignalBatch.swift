@@ -1,3 +1,5 @@
+import CCanpCore
+
 /// A reusable columnar batch of decoded signals: one row per decoded signal,
 /// in the order ``DBCDecoder`` appends them (frame order, then `SG_` order).
 ///
@@ -27,7 +29,7 @@ public struct DBCSignalBatch: ~Copyable {
     /// Per multiplexer of the message being decoded: bit 0 = present, bit 1 = selects.
     let multiplexerFlags: UnsafeMutablePointer<UInt8>
     /// Per multiplexer: its raw value as the selector, its raw bits and its value.
-    let multiplexerSelector: UnsafeMutablePointer<Int64>
+    let multiplexerSelector: UnsafeMutablePointer<UInt64>
     let multiplexerRawBits: UnsafeMutablePointer<UInt64>
     let multiplexerValue: UnsafeMutablePointer<Double>
 
@@ -93,6 +95,16 @@ public struct DBCSignalBatch: ~Copyable {
         kindColumn = move(kindColumn)
         valueColumn = move(valueColumn)
         capacity = newCapacity
+    }
+
+    /// The columns and multiplexer scratch as the C decode kernel writes them
+    /// (`canp_dbc_rows`); valid until the batch grows.
+    func kernelRows() -> canp_dbc_rows {
+        canp_dbc_rows(frame_indices: frameIndexColumn, signal_indices: signalIndexColumn, raw_bits: rawBitsColumn,
+                      kinds: UnsafeMutableRawPointer(kindColumn).assumingMemoryBound(to: UInt8.self),
+                      values: valueColumn, count: count, capacity: capacity, multiplexer_flags: multiplexerFlags,
+                      multiplexer_selectors: multiplexerSelector, multiplexer_raw_bits: multiplexerRawBits,
+                      multiplexer_values: multiplexerValue)
     }
 
     /// The frame index given to ``DBCDecoder/decode(id:isExtended:bytes:frameIndex:into:)`` for a row.

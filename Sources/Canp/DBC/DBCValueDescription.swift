@@ -1,7 +1,10 @@
 /// One entry of a `VAL_` or `VAL_TABLE_` list: a raw value and its text.
 public struct DBCValueDescription: Sendable, Hashable {
-    /// The raw (unscaled) integer value.
-    public var value: Int64
+    /// The raw (unscaled) integer value. `Int128`, because a DBC may describe
+    /// any raw value of a 64-bit signal, signed or unsigned (cantools keeps
+    /// Python integers): `VAL_ ... 18446744073709551615 "invalid"` labels the
+    /// unsigned raw value 2^64-1, and `-1` the signed one.
+    public var value: Int128
     /// The text for it.
     public var text: String
 
@@ -10,7 +13,7 @@ public struct DBCValueDescription: Sendable, Hashable {
     /// - Parameters:
     ///   - value: The raw (unscaled) integer value.
     ///   - text: The text for it.
-    public init(value: Int64, text: String) {
+    public init(value: Int128, text: String) {
         self.value = value
         self.text = text
     }

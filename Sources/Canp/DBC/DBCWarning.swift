@@ -39,6 +39,12 @@ public struct DBCWarning: Sendable, Hashable, CustomStringConvertible {
         case invalidMultiplexerMarker
         /// A message longer than 64 bytes; bytes after the 64th are never decoded.
         case messageTooLong
+        /// A signal that does not lie within its message's bytes (nor within the
+        /// 64 bytes a frame carries); kept but never decoded (cantools decodes
+        /// a message's signals from its first `length` bytes only).
+        case signalOutsideMessage
+        /// A file without a message: no frame is decoded with it.
+        case noMessages
     }
 
     /// The line the warning refers to, counted from 1.

@@ -54,7 +54,7 @@ struct TrafficModel {
 
         var flags: FrameFlags = message.isExtended ? [.extended] : []
         if message.isFD { flags.formUnion([.fd, .bitRateSwitch]) }
-        let channel: UInt8 = message.isFD ? 1 : (message.isExtended ? 2 : 0)
+        let channel = DatasetGenerator.channel(of: message)
 
         let roll = random.nextUnit()
         if roll < 0.01 {
@@ -73,7 +73,7 @@ struct TrafficModel {
     private mutating func step(_ slot: Int, message: DBCMessage) -> [UInt8] {
         var physical: [String: Double] = [:]
         physical.reserveCapacity(message.signals.count)
-        var selector: Int64?
+        var selector: Int128?
         if let multiplexer = message.signals.first(where: { $0.isMultiplexer && $0.multiplexerSignalName == nil }) {
             let choices = Set(message.signals.compactMap { $0.multiplexerValues?.first?.lowerBound }).sorted()
             if !choices.isEmpty {
@@ -119,14 +119,18 @@ struct TrafficModel {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), for the data generator
-/// and for the seeded tests.
-struct SplitMix64: RandomNumberGenerator {
+/// A small, fast, seedable generator (SplitMix64), for the data generator,
+/// the benchmarks and the seeded tests.
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator whose sequence is fixed by `seed`.
+    ///
+    /// - Parameter seed: Any value.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -135,5 +139,5 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A double in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,4 +1,5 @@
 import CCanpCore
+import CCanpInternal
 
 /// A block of pool memory with a single owner.
 ///
@@ -9,7 +10,8 @@ import CCanpCore
 /// block between tasks without copying, ``freeze()`` it into a
 /// ``SharedBlock``.
 ///
-/// Wraps `canp_block_t`; freeing calls `canp_pool_free`.
+/// Wraps `canp_block_t`; freeing calls `canp_pool_free` (through
+/// `_canp_pool_free_parts`, which takes the fields in registers).
 public struct MemoryBlock: ~Copyable, @unchecked Sendable {
     // Trivially destroyed stored properties only, so that `discard self`
     // works; the pool is the C pool, which outlives its blocks (see
@@ -19,6 +21,10 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
     /// Bytes available in the block (at least the requested capacity).
     public let capacity: Int
     @usableFromInline let tier: Int32
+    /// When the pool handed the block out, on the pool's coarse clock (up to
+    /// about 10 ms behind the real time; see ``PoolInstant``).
+    /// `canp_block_t.created_ns`.
+    public let createdAt: PoolInstant
     /// Bytes initialized, from the start of the block.
     @inlinable public var count: Int { initializedCount }
     /// The storage behind ``count``, visible to the inlinable appends so that
@@ -31,12 +37,17 @@ public struct MemoryBlock: ~Copyable, @unchecked Sendable {
         self.base = block.data
         self.capacity = block.capacity
         self.tier = block.tier
+        self.createdAt = PoolInstant(nanoseconds: block.created_ns)
         self.initializedCount = 0
     }
 
     deinit {
-        canp_pool_free_parts(pool, base, capacity, tier)
+        _canp_pool_free_parts(pool, base, capacity, tier)
     }
+
+    /// How long ago the pool handed the block out, to within the clock's
+    /// resolution of about 10 ms.
+    public var age: Duration { createdAt.duration(to: .now) }
 
     /// Whether no byte is initialized.
     public var isEmpty: Bool { count == 0 }

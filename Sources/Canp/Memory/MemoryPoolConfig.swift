@@ -29,7 +29,7 @@ public struct MemoryPoolConfig: Sendable {
     /// Most free blocks a tier keeps in its shared list; the excess goes back
     /// to the allocator. Default 1024.
     public var maximumFreeBlocksPerTier: Int
-    /// Free blocks cached per tier for each thread stripe before they spill
+    /// Free blocks cached per tier by each thread before they spill
     /// to the shared list. Default 16.
     public var threadCacheBlocks: Int
     /// Most bytes of freed oversize blocks (requests above every tier, such

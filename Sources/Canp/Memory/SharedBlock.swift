@@ -13,6 +13,10 @@ public final class SharedBlock: Sendable {
     /// Bytes in the block.
     public var count: Int { block.count }
 
+    /// When the pool handed out the block that was frozen into this one
+    /// (``MemoryBlock/createdAt``).
+    public var createdAt: PoolInstant { block.createdAt }
+
     /// Calls `body` with the bytes, without copying.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try block.withUnsafeBytes(body)

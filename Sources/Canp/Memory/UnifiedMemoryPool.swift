@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Three families of tiers (general, decompression, frame) serve blocks of
 /// fixed sizes from one allocator arena (a jemalloc arena in the default
-/// build). Freed blocks are cached per thread stripe and in a lock-free
+/// build). Freed blocks are cached per thread and in a lock-free
 /// shared list per tier and reused; requests above a family's largest tier
 /// are served from the arena directly and counted as misses.
 ///
@@ -169,9 +169,86 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
     ///
     /// - Throws: the first failure; the blocks already allocated are released.
     public func allocateBlocks(capacities: [Int], family: BlockFamily = .general) throws(MemoryPoolError) -> UniqueArray<MemoryBlock> {
+        var released = 0
+        return try attemptBatch(capacities, family: family, releasedOnFailure: &released)
+    }
+
+    /// Allocates one block per capacity, all or none, waiting for blocks to
+    /// be released while the limit does not allow the whole batch
+    /// (backpressure) instead of failing.
+    ///
+    /// No block is held while it waits: each attempt allocates the whole
+    /// batch or gives back what it got before it waits again, so that
+    /// waiting batches never deadlock each other. Waiting batches are served
+    /// first come, first served: only the oldest attempts (after each release,
+    /// and at least every 10 ms), and a new batch waits behind them rather
+    /// than overtake. Without that order, two batches that fit only one at a
+    /// time could keep taking part of the memory and failing, each waking the
+    /// other with what it gave back.
+    ///
+    /// - Parameters:
+    ///   - capacities: bytes needed by each block; each block may be larger
+    ///     (its tier's size).
+    ///   - family: the family of tiers to serve them from.
+    /// - Returns: the blocks, in the order of `capacities`.
+    /// - Throws: ``MemoryPoolError/limitExceeded(requested:footprint:inUse:limit:)``
+    ///   at once when the batch alone is above the limit (`requested` is the
+    ///   sum of the capacities the blocks would have, tier sizes included), as
+    ///   no release could make room; ``MemoryPoolError/cancelled`` when the
+    ///   task is cancelled while waiting; ``MemoryPoolError/outOfMemory(requested:)``.
+    /// - Complexity: O(n) per attempt, n the number of blocks.
+    public func allocateBlocksWaiting(capacities: [Int], family: BlockFamily = .general) async throws(MemoryPoolError) -> UniqueArray<MemoryBlock> {
+        if !hooks.hasWaitingBatches {
+            var released = 0
+            do {
+                return try attemptBatch(capacities, family: family, releasedOnFailure: &released)
+            } catch .limitExceeded {
+                // Wait below, unless waiting cannot help.
+            }
+        }
+        let needed = capacities.reduce(0) { total, capacity in
+            let (sum, overflow) = total.addingReportingOverflow(blockCapacity(forCapacity: capacity, family: family))
+            return overflow ? .max : sum
+        }
+        if needed > config.maxTotalMemory {
+            throw .limitExceeded(requested: needed, footprint: canp_pool_footprint(handle),
+                                 inUse: canp_pool_in_use(handle), limit: config.maxTotalMemory)
+        }
+        canp_pool_waiters_add(handle, 1)
+        defer { canp_pool_waiters_add(handle, -1) }
+        let ticket = hooks.enqueueBatch()
+        defer { hooks.dequeueBatch(ticket) }   // wakes the next batch
+        while true {
+            // Read before the attempt, as in allocateBlockWaiting, so that a
+            // release during the attempt is not missed.
+            let generation = hooks.releaseGeneration
+            var released = 0
+            if hooks.isFirstWaitingBatch(ticket) {
+                do {
+                    return try attemptBatch(capacities, family: family, releasedOnFailure: &released)
+                } catch .limitExceeded {
+                    // Everything this attempt got is given back.
+                }
+            }
+            // Each block this attempt gave back counted as a release (waiters
+            // are registered); wait for a release by someone else, or for
+            // this batch's turn.
+            if await hooks.waitForRelease(after: generation &+ UInt64(released)) { throw .cancelled }
+        }
+    }
+
+    /// One all-or-nothing attempt: on failure, the blocks it got are released
+    /// (when the array goes out of scope) and `releasedOnFailure` says how many.
+    private func attemptBatch(_ capacities: [Int], family: BlockFamily,
+                              releasedOnFailure: inout Int) throws(MemoryPoolError) -> UniqueArray<MemoryBlock> {
         var blocks = UniqueArray<MemoryBlock>(minimumCapacity: capacities.count)
         for capacity in capacities {
-            blocks.append(try allocateBlock(capacity: capacity, family: family))
+            do {
+                blocks.append(try allocateNow(capacity: capacity, family: family))
+            } catch {
+                releasedOnFailure = blocks.count
+                throw error
+            }
         }
         return blocks
     }
@@ -251,6 +328,18 @@ public final class UnifiedMemoryPool: @unchecked Sendable {
         return tier == CANP_TIER_OVERSIZE ? nil : size
     }
 
+    /// The capacity a request would get, which is what it counts against the
+    /// limit: its tier's block size, or above every tier of the family, the
+    /// request rounded as the oversize cache rounds it (`canp_pool_block_capacity`).
+    ///
+    /// - Precondition: `capacity >= 0`.
+    public func blockCapacity(forCapacity capacity: Int, family: BlockFamily = .general) -> Int {
+        precondition(capacity >= 0, "negative capacity \(capacity)")
+        var size = 0
+        _ = canp_pool_block_capacity(handle, capacity, family.cValue, &size)
+        return size
+    }
+
     /// Whether blocks come from jemalloc arenas in this build.
     public static var usesJemalloc: Bool { canp_pool_uses_jemalloc() }
 
@@ -269,7 +358,15 @@ final class PoolHooks: Sendable {
     private let threshold: Double
     private let logs: Bool
     private let onWarning: (@Sendable (MemoryWarning) -> Void)?
-    private let waiters = LockedState<(generation: UInt64, continuations: [UInt64: CheckedContinuation<Bool, Never>], nextID: UInt64)>.make((0, [:], 0))
+    /// Waiters for a release: the release count (`generation`), the
+    /// suspended waiters, and the waiting batches in arrival order.
+    private struct WaitState {
+        var generation: UInt64 = 0
+        var continuations: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var nextID: UInt64 = 0
+        var batches: [UInt64] = []
+    }
+    private let waiters = LockedState<WaitState>.make(WaitState())
 
     init(config: MemoryPoolConfig) {
         threshold = config.memoryWarningThreshold
@@ -294,6 +391,11 @@ final class PoolHooks: Sendable {
 
     /// A block was released while waiters were registered: wake them all to retry.
     func released() {
+        wakeAll()
+    }
+
+    /// Counts a release and resumes every suspended waiter.
+    private func wakeAll() {
         let woken = waiters.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.generation &+= 1
             let all = Array(state.continuations.values)
@@ -301,6 +403,34 @@ final class PoolHooks: Sendable {
             return all
         }
         for continuation in woken { continuation.resume(returning: false) }
+    }
+
+    /// Whether a batch waits (a new batch then queues behind it).
+    var hasWaitingBatches: Bool { waiters.withLock { !$0.batches.isEmpty } }
+
+    /// Puts a batch at the end of the queue; returns its ticket.
+    func enqueueBatch() -> UInt64 {
+        waiters.withLock { state in
+            state.nextID &+= 1
+            state.batches.append(state.nextID)
+            return state.nextID
+        }
+    }
+
+    /// Whether the batch is the oldest waiting one, the only one that attempts.
+    func isFirstWaitingBatch(_ ticket: UInt64) -> Bool {
+        waiters.withLock { $0.batches.first == ticket }
+    }
+
+    /// Takes a batch out of the queue (served, cancelled or failed); when it
+    /// was the first, the waiters are woken so that the next one attempts.
+    func dequeueBatch(_ ticket: UInt64) {
+        let wasFirst = waiters.withLock { state -> Bool in
+            guard let index = state.batches.firstIndex(of: ticket) else { return false }
+            state.batches.remove(at: index)
+            return index == 0 && !state.batches.isEmpty
+        }
+        if wasFirst { wakeAll() }
     }
 
     /// How long a waiter sleeps at most before it retries on its own: a

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The batches of a run, in file and block order (``CANPipeline/batches(of:)``).
+/// The batches of a run, in file and unit order (``CANPipeline/batches(of:)``).
 ///
 /// Iterate it once. Breaking out of the loop (or cancelling the iterating
 /// task) stops the run.
@@ -75,7 +75,7 @@ final class RunLifetime: Sendable {
 
 /// A bounded hand-over between the pipeline (one sender) and one receiver:
 /// the sender waits while `capacity` batches are unclaimed.
-final class BatchChannel: Sendable {
+final class BatchChannel: BatchReceiver {
     private struct State {
         var buffer: [DecodedBatch] = []
         var head = 0

@@ -12,8 +12,11 @@ public struct PipelineConfiguration: Sendable {
     /// Worker threads that read files. Default: half the cores, at least 1.
     public var ioThreads: Int
     /// Most bytes of pool memory the pipeline holds at once: file buffers
-    /// read ahead plus inflated blocks. Default 1 GiB. A file larger than
-    /// this cannot be processed (it is reported and skipped).
+    /// read ahead, the units being decoded (inflated blocks) and the encoded
+    /// output waiting for its turn. Default 1 GiB. A file larger than this
+    /// cannot be processed, and a unit that cannot fit beside its file is
+    /// skipped; both are reported. What it does not bound is stated in the
+    /// README ("Memory").
     public var memoryLimit: Int
     /// Record0 blocks decoded by one CPU task. Default 64.
     public var blocksPerTask: Int
@@ -25,11 +28,18 @@ public struct PipelineConfiguration: Sendable {
     public var strict: Bool
     /// Whether signals are decoded (needs a DBC). Default true.
     public var decodesSignals: Bool
-    /// The largest inflated block accepted (a larger ISIZE is a level-0 error). Default 64 MiB.
-    public var maximumInflatedBlockSize: Int
-    /// Only files with this extension are taken from directories (files
-    /// named explicitly are always taken). Default "bin".
-    public var directoryFileExtension: String
+    /// The input formats, in the order detection tries them (the first
+    /// whose ``InputFormat/matches(prefix:)`` accepts a file reads it).
+    /// Default ``InputFormats/builtIn``: CANP last, as the fallback. Files
+    /// named explicitly are always taken; directories contribute the files
+    /// with the formats' ``InputFormat/directoryExtensions``.
+    public var inputFormats: [any InputFormat]
+    /// The name of the format that reads every file of the run, instead of
+    /// detection by content. Default nil (detect).
+    public var forcedInputFormat: String?
+    /// Most skipped units kept in ``PipelineReport/issues`` (all are counted,
+    /// and all go to the sink). Default 100,000.
+    public var maximumReportedIssues: Int
     /// Force the `pread` reader instead of io_uring. Default false.
     public var forcesPread: Bool
     /// How far the blocks are decoded. Default ``PipelineStage/signals``
@@ -48,8 +58,9 @@ public struct PipelineConfiguration: Sendable {
         readAheadFiles = 2
         strict = false
         decodesSignals = true
-        maximumInflatedBlockSize = 64 << 20
-        directoryFileExtension = "bin"
+        inputFormats = InputFormats.builtIn
+        forcedInputFormat = nil
+        maximumReportedIssues = 100_000
         forcesPread = false
         stage = .signals
     }
@@ -62,7 +73,11 @@ public struct PipelineConfiguration: Sendable {
         if blocksPerTask < 1 { throw .invalidConfiguration("blocksPerTask must be positive, not \(blocksPerTask)") }
         if maximumTasksInFlight < 0 { throw .invalidConfiguration("maximumTasksInFlight must not be negative") }
         if readAheadFiles < 0 { throw .invalidConfiguration("readAheadFiles must not be negative") }
-        if maximumInflatedBlockSize < 1024 { throw .invalidConfiguration("maximumInflatedBlockSize must be at least 1024 bytes") }
+        if inputFormats.isEmpty { throw .invalidConfiguration("inputFormats must name at least one format") }
+        if let forced = forcedInputFormat, !inputFormats.contains(where: { $0.name == forced }) {
+            throw .invalidConfiguration("no input format is named \(forced); formats: \(inputFormats.map(\.name).joined(separator: ", "))")
+        }
+        if maximumReportedIssues < 0 { throw .invalidConfiguration("maximumReportedIssues must not be negative") }
     }
 
     /// The CPU tasks allowed in flight.
@@ -90,49 +105,3 @@ public struct PipelineConfiguration: Sendable {
     }
 }
 
-/// How far a pipeline decodes each block; every stage includes the ones before it.
-public enum PipelineStage: String, Sendable, CaseIterable {
-    /// Inflate the gzip members with libdeflate, nothing more (the physical limit).
-    case inflate
-    /// Inflate with zlib instead (the peer most tools use).
-    case inflateWithZlib = "inflate-zlib"
-    /// Inflate and walk levels 1-3 (structure checked, frames counted).
-    case walk
-    /// Inflate, walk and decode the frames into columns.
-    case frames
-    /// All of that and the DBC signals.
-    case signals
-}
-
-/// Errors that stop a pipeline run.
-public enum PipelineError: Error, Sendable, CustomStringConvertible {
-    /// The configuration is not usable.
-    case invalidConfiguration(String)
-    /// An input path does not exist or cannot be listed.
-    case inputUnavailable(path: String, reason: String)
-    /// The inputs name no file to process.
-    case noInputFiles(String)
-    /// Output could not be written.
-    case outputFailed(path: String, reason: String)
-    /// In strict mode: the first damaged unit.
-    case damagedInput(FormatIssue)
-    /// A file could not be read (in strict mode; otherwise it is reported).
-    case fileUnreadable(path: String, reason: String)
-    /// The thread or memory pool failed.
-    case resources(String)
-    /// The run was cancelled.
-    case cancelled
-
-    public var description: String {
-        switch self {
-        case .invalidConfiguration(let why): return "invalid pipeline configuration: \(why)"
-        case let .inputUnavailable(path, reason): return "\(path): \(reason)"
-        case .noInputFiles(let why): return why
-        case let .outputFailed(path, reason): return "cannot write \(path): \(reason)"
-        case .damagedInput(let issue): return "damaged input (strict mode): \(issue)"
-        case let .fileUnreadable(path, reason): return "\(path): \(reason)"
-        case .resources(let why): return why
-        case .cancelled: return "cancelled"
-        }
-    }
-}

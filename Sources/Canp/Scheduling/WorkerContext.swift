@@ -1,4 +1,5 @@
 import CCanpCore
+import CCanpInternal
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -49,7 +50,7 @@ final class WorkerContext: @unchecked Sendable {
     /// Marks the calling thread as this worker's (for `current`) and names it.
     func adoptCurrentThread() {
         pthread_setspecific(workerKey, Unmanaged.passUnretained(self).toOpaque())
-        _ = canp_thread_set_name(name)
+        _ = _canp_thread_set_name(name)
     }
 
     func forgetCurrentThread() {

@@ -294,7 +294,8 @@ func syntaxError(_ text: String) -> (line: Int, column: Int, expected: String)? 
 
     @Test func independentSignalContainerIsDropped() throws {
         let db = try parseDBC("BO_ 3221225472 VECTOR__INDEPENDENT_SIG_MSG: 0 Vector__XXX\n SG_ A : 0|8@1+ (1,0) [0|0] \"\" X\n")
-        #expect(db.messages.isEmpty && db.warnings.isEmpty)
+        // Dropped without a word of its own; the file is then one without messages.
+        #expect(db.messages.isEmpty && db.warnings.map(\.kind) == [.noMessages])
     }
 
     @Test func loadsTheCorpusLikeCantoolsAndMore() throws {
@@ -308,3 +309,95 @@ func syntaxError(_ text: String) -> (line: Int, column: Int, expected: String)? 
     }
 }
 
+
+/// Corner cases of issue 12 against cantools 45.1.0 (expected values from its decode()).
+@Suite struct DBCParserCornerCaseTests {
+    static let wide = """
+        VERSION ""
+
+        BU_: A
+
+        BO_ 100 Big: 8 A
+         SG_ U64 : 0|64@1+ (1,0) [0|0] "" A
+
+        BO_ 101 Mux: 16 A
+         SG_ Sel M : 0|64@1+ (1,0) [0|0] "" A
+         SG_ Hi m18446744073709551615 : 64|8@1+ (1,0) [0|0] "" A
+         SG_ Lo m1 : 72|8@1+ (1,0) [0|0] "" A
+
+        BO_ 102 S64: 8 A
+         SG_ I64 : 0|64@1- (1,0) [0|0] "" A
+
+        BO_ 200 Ext: 16 A
+         SG_ Sel M : 0|64@1+ (1,0) [0|0] "" A
+         SG_ Top m0 : 64|8@1+ (1,0) [0|0] "" A
+         SG_ Rest m1 : 72|8@1+ (1,0) [0|0] "" A
+
+        VAL_ 100 U64 18446744073709551615 "max" 9223372036854775808 "half" 1180591620717411303424 "huge" -1 "minus" 1 "one";
+        VAL_ 102 I64 18446744073709551615 "max" -1 "minus" -9223372036854775808 "min" -9223372036854775809 "below";
+        SG_MUL_VAL_ 200 Top Sel 18446744073709551614-18446744073709551615;
+        SG_MUL_VAL_ 200 Rest Sel 1-3;
+        """
+
+    /// A `VAL_` entry or multiplexer value above Int64.max is kept, as cantools keeps it.
+    @Test func valuesAboveInt64MaxAreKept() throws {
+        let db = try parseDBC(Self.wide)
+        #expect(db.warnings.isEmpty, "\(db.warnings)")
+        #expect(db.messages[0].signals[0].valueDescriptions.map(\.text) == ["max", "half", "huge", "minus", "one"])
+        #expect(db.messages[2].signals[0].valueDescriptions.map(\.text) == ["max", "minus", "min", "below"])
+        let decoder = db.compile()
+        let ff = [UInt8](repeating: 0xFF, count: 8)
+        #expect(decodeFrame(decoder, 100, ff)["U64"]?.label == "max")
+        #expect(decodeFrame(decoder, 100, [0, 0, 0, 0, 0, 0, 0, 0x80])["U64"]?.label == "half")
+        #expect(decodeFrame(decoder, 100, [1, 0, 0, 0, 0, 0, 0, 0])["U64"]?.label == "one")
+        // The signed signal's -1 is not 2^64-1.
+        #expect(decodeFrame(decoder, 102, ff)["I64"]?.label == "minus")
+        #expect(decodeFrame(decoder, 102, [0, 0, 0, 0, 0, 0, 0, 0x80])["I64"]?.label == "min")
+    }
+
+    @Test func multiplexerValuesAboveInt64MaxSelect() throws {
+        let decoder = try parseDBC(Self.wide).compile()
+        let tail: [UInt8] = [5, 6, 0, 0, 0, 0, 0, 0]
+        #expect(names(decoder, 101, [UInt8](repeating: 0xFF, count: 8) + tail) == ["Sel", "Hi"])
+        #expect(decodeFrame(decoder, 101, [UInt8](repeating: 0xFF, count: 8) + tail)["Hi"]?.raw == .unsigned(5))
+        #expect(names(decoder, 101, [1, 0, 0, 0, 0, 0, 0, 0] + tail) == ["Sel", "Lo"])
+        // SG_MUL_VAL_ ranges up to 2^64-1 (cantools: Top for 0, 2^64-2 and 2^64-1).
+        #expect(names(decoder, 200, [0xFE] + [UInt8](repeating: 0xFF, count: 7) + tail) == ["Sel", "Top"])
+        #expect(names(decoder, 200, [UInt8](repeating: 0xFF, count: 8) + tail) == ["Sel", "Top"])
+        #expect(names(decoder, 200, [0xFD] + [UInt8](repeating: 0xFF, count: 7) + tail) == ["Sel"])
+        #expect(names(decoder, 200, [2, 0, 0, 0, 0, 0, 0, 0] + tail) == ["Sel", "Rest"])
+    }
+
+    @Test func aDatabaseWithoutMessagesIsWarnedAbout() throws {
+        for text in ["VERSION \"\"\n\nBU_: A\n", "", "BO_ 3221225472 OutOfRange: 8 A\n"] {
+            let db = try parseDBC(text)
+            #expect(warnings(db, .noMessages).map(\.message) == ["the file defines no messages: no frame is decoded with it"],
+                    "\(db.warnings)")
+        }
+        #expect(!(try parseDBC("BO_ 1 M: 8 A\n")).warnings.contains { $0.message.contains("no messages") })
+    }
+
+    @Test func aSignalOutsideItsMessageIsWarnedAbout() throws {
+        let db = try parseDBC("""
+            BO_ 1 M: 8 A
+             SG_ Inside : 56|8@1+ (1,0) [0|0] "" A
+             SG_ Past : 60|8@1+ (1,0) [0|0] "" A
+             SG_ Motorola : 63|16@0+ (1,0) [0|0] "" A
+             SG_ Before : -1|8@1+ (1,0) [0|0] "" A
+            BO_ 2 Empty: 0 A
+             SG_ Any : 0|1@1+ (1,0) [0|0] "" A
+            """)
+        let outside = db.warnings.filter { $0.message.contains("outside") }
+        #expect(outside.map(\.line) == [3, 4, 5, 7], "\(db.warnings)")
+        #expect(outside.map(\.message) == [
+            "signal M.Past needs 9 bytes and lies outside message M of 8 bytes: never decoded",
+            "signal M.Motorola needs 9 bytes and lies outside message M of 8 bytes: never decoded",
+            "signal M.Before starts at bit -1 and lies outside message M: never decoded",
+            "signal Empty.Any needs 1 byte and lies outside message Empty of 0 bytes: never decoded",
+        ])
+        #expect(outside.allSatisfy { $0.kind == .signalOutsideMessage })
+        let long = try parseDBC("BO_ 1 Long: 100 A\n SG_ Far : 560|8@1+ (1,0) [0|0] \"\" A\n SG_ Near : 504|8@1+ (1,0) [0|0] \"\" A\n")
+        #expect(warnings(long, .signalOutsideMessage).map(\.message)
+                == ["signal Long.Far needs 71 bytes and lies past the 64 bytes a frame carries: never decoded"])
+    }
+}

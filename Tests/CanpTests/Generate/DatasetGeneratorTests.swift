@@ -92,7 +92,7 @@ struct DatasetGeneratorTests {
             let times = batch.timestamps[segment.frames]
             #expect(header.magic == Record0Header.expectedMagic && header.version == 1)
             #expect(header.firstTimestamp == times.min() && header.lastTimestamp == times.max())
-            #expect(Int(header.inflatedSize) == inflated[segment.block].count)
+            #expect(Int(header.inflatedSize) == inflated[segment.unit].count)
         }
     }
 

@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Canp
 
@@ -80,5 +84,66 @@ struct MemoryBlockTests {
         }
         let expected = (0..<4096).reduce(0) { $0 + Int(UInt8(truncatingIfNeeded: $1 * 7)) }
         #expect(sums == expected)
+    }
+
+    /// Synchronous, so that the second allocation runs on the thread whose
+    /// cache holds the released block (a task may resume on another thread).
+    @Test func createdAtIsWhenThePoolHandedTheBlockOut() throws {
+        let before = PoolInstant.now
+        let first = try pool.allocateBlock(capacity: 100)
+        let after = PoolInstant.now
+        let firstAt = first.createdAt
+        #expect(before <= firstAt && firstAt <= after)
+        #expect(firstAt.nanoseconds > 0)
+        pool.release(first)
+        let slept = ContinuousClock().measure { usleep(300_000) }
+        // The thread's cached block is handed out again, and stamped again.
+        let again = try pool.allocateBlock(capacity: 100)
+        #expect(pool.statistics.reuseCount == 1)
+        let againAt = again.createdAt
+        let age = again.age
+        let gap = firstAt.duration(to: againAt)
+        #expect(gap >= .milliseconds(150), "the clock ticks every 10 ms; \(slept) were slept")
+        #expect(gap <= slept + .seconds(1))
+        #expect(age >= .zero)
+        let shared = again.freeze()
+        #expect(shared.createdAt == againAt)
+    }
+
+    @Test func oversizeBlocksAreStampedToo() throws {
+        var config = MemoryPoolConfig()
+        config.logsMemoryWarnings = false
+        config.oversizeCacheBytes = 1 << 20
+        let pool = try UnifiedMemoryPool(config: config)
+        let first = try pool.allocateBlock(capacity: 100_000)
+        let isOversize = first.isOversize
+        #expect(isOversize)
+        let firstAt = first.createdAt
+        #expect(firstAt <= PoolInstant.now)
+        pool.release(first)
+        usleep(300_000)
+        let reused = try pool.allocateBlock(capacity: 100_000)
+        #expect(pool.statistics.reuseCount == 1, "served from the oversize cache")
+        let reusedAt = reused.createdAt
+        #expect(firstAt.duration(to: reusedAt) >= .milliseconds(150))
+    }
+
+    /// The clock is kept by a ticker thread while a pool exists (this suite's
+    /// pool is alive here). The ticker names itself once it runs, and it may
+    /// have been started an instant ago (when every other test's pool had just
+    /// gone), so the names are looked at until it shows or 30 s have passed.
+    @Test func aTickerThreadKeepsTheClockWhileAPoolExists() throws {
+        func threadNames() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var names = try threadNames()
+        while !names.contains("canp-clock\n") && ContinuousClock.now < deadline {
+            usleep(10_000)
+            names = try threadNames()
+        }
+        #expect(names.contains("canp-clock\n"), "threads: \(names)")
     }
 }

@@ -69,4 +69,46 @@ struct UnifiedMemoryPoolStressTests {
         #expect(after.footprint <= threads * config.threadCacheBlocks * allTiers)
         #expect(pool.validateInvariants() == nil)
     }
+
+    /// Seeded: tasks take batches of 1-4 blocks under a limit that holds a
+    /// few of them at once, each waiting for the others' releases. All finish (no
+    /// deadlock: a waiting batch holds nothing), and the accounting is exact.
+    @Test(.timeLimit(.minutes(10)))
+    func batchWaitersUnderTheLimitAllFinish() async throws {
+        var config = MemoryPoolConfig()
+        config.logsMemoryWarnings = false
+        config.maxTotalMemory = 33_000   // the largest batch, 4 x 8192, fits alone
+        let pool = try UnifiedMemoryPool(config: config)
+        let tasks = 6, rounds = 200
+        let sizes = config.generalBlockSizes
+        let served = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    var random = SplitMix64(seed: 0xBA7C4 + UInt64(task))
+                    var done = 0
+                    for _ in 0..<rounds {
+                        let capacities = (0..<Int(random.next() % 4) + 1).map { _ in sizes[Int(random.next() % UInt64(sizes.count))] }
+                        do {
+                            var blocks = try await pool.allocateBlocksWaiting(capacities: capacities)
+                            if blocks.count != capacities.count { Issue.record("\(blocks.count) blocks for \(capacities.count) capacities") }
+                            for index in 0..<blocks.count { blocks[index].append(contentsOf: [UInt8(task)]) }
+                            await Task.yield()
+                            pool.releaseBlocks(blocks)
+                            done += 1
+                        } catch {
+                            Issue.record("batch \(capacities) failed: \(error)")
+                        }
+                    }
+                    return done
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(served == tasks * rounds)
+        let stats = pool.statistics
+        #expect(stats.currentMemory == 0)
+        #expect(stats.totalAllocations == stats.totalDeallocations)
+        #expect(stats.peakMemory <= config.maxTotalMemory)
+        #expect(pool.validateInvariants() == nil)
+    }
 }

@@ -201,6 +201,23 @@ struct UnifiedMemoryPoolTests {
         #expect(pool.statistics.totalDeallocations == 4)
     }
 
+    /// Yields until `condition` holds; fails the test after 5 minutes instead
+    /// of hanging. (Generous on purpose: under AddressSanitizer on a busy
+    /// 2-core machine, the suite's parallel stress tests kept these tasks off
+    /// the cooperative threads for almost 4 minutes. The `.timeLimit(.minutes(10))`
+    /// of the tests below is generous for the same reason; both only turn a
+    /// deadlock into a named failure before scripts/test's timeout.)
+    static func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !condition() {
+            if ContinuousClock.now > deadline {
+                Issue.record("condition not reached in 5 minutes", sourceLocation: sourceLocation)
+                throw CancellationError()
+            }
+            await Task.yield()
+        }
+    }
+
     static func capacities(of blocks: borrowing UniqueArray<MemoryBlock>) -> [Int] {
         var result: [Int] = []
         for index in 0..<blocks.count { result.append(blocks[index].capacity) }
@@ -295,6 +312,125 @@ struct UnifiedMemoryPoolTests {
         let result = await waiter.result
         #expect(throws: MemoryPoolError.cancelled) { try result.get() }
         _ = consume held
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func asyncBatchAllocationWaitsForARelease() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let holder = BlockHolder(try pool.allocateBlock(capacity: 8192))
+        let waiter = Task { () async throws(MemoryPoolError) -> [Int] in
+            let blocks = try await pool.allocateBlocksWaiting(capacities: [2000, 1000, 500])
+            let capacities = UnifiedMemoryPoolTests.capacities(of: blocks)
+            pool.releaseBlocks(blocks)
+            return capacities
+        }
+        // Two failed attempts: the first, and one retry after the waiter registered.
+        try await Self.waitUntil { pool.statistics.limitFailures >= 2 }
+        #expect(pool.currentMemory == 8192)
+        holder.release()
+        let capacities = try await withTaskCancellationHandler {
+            try await waiter.value
+        } onCancel: {
+            waiter.cancel()
+        }
+        #expect(capacities == [2048, 1024, 512])
+        let stats = pool.statistics
+        #expect(stats.currentMemory == 0)
+        #expect(stats.totalAllocations == stats.totalDeallocations)
+        #expect(stats.peakMemory <= 10_000)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    /// The batch's first block fits and its second does not: every attempt
+    /// allocates the first and must give it back before it waits.
+    @Test(.timeLimit(.minutes(10)))
+    func cancellingAnAsyncBatchLeavesNothingAllocated() async throws {
+        // The batch (10240 bytes) fits the limit alone, but not beside the held block.
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 12_000 })
+        let held = try pool.allocateBlock(capacity: 4096)
+        let waiter = Task { () async throws(MemoryPoolError) -> Int in
+            let blocks = try await pool.allocateBlocksWaiting(capacities: [2048, 8192])
+            return blocks.count
+        }
+        try await Self.waitUntil { pool.statistics.limitFailures >= 3 }
+        waiter.cancel()
+        let result = await waiter.result
+        #expect(throws: MemoryPoolError.cancelled) { try result.get() }
+        var stats = pool.statistics
+        #expect(stats.currentMemory == 4096)
+        #expect(stats.totalAllocations - stats.totalDeallocations == 1)
+        _ = consume held
+        stats = pool.statistics
+        #expect(stats.currentMemory == 0)
+        #expect(stats.totalAllocations == stats.totalDeallocations)
+        #expect(stats.totalAllocations >= 3, "each attempt allocated the 2048 block and gave it back")
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func asyncBatchAboveTheLimitFailsAtOnce() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        // 5000 + 5000 fits the limit, but each is served from the 8192 tier.
+        #expect(pool.blockCapacity(forCapacity: 5000) == 8192)
+        for (capacities, needed) in [([8192, 4096], 12_288), ([5000, 5000], 16_384)] {
+            do {
+                _ = try await pool.allocateBlocksWaiting(capacities: capacities)
+                Issue.record("\(capacities) was served under a limit of 10000")
+            } catch .limitExceeded(let requested, _, let inUse, let limit) {
+                #expect(requested == needed)
+                #expect(inUse == 0)
+                #expect(limit == 10_000)
+            } catch {
+                Issue.record("\(capacities): \(error)")
+            }
+        }
+        #expect(pool.currentMemory == 0)
+        #expect(pool.statistics.totalAllocations == pool.statistics.totalDeallocations)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    /// Each batch fits the limit alone, the two together do not. Were a
+    /// waiting batch to keep the blocks it got, each could hold a 4096 block
+    /// and wait for the other's forever.
+    @Test(.timeLimit(.minutes(10)))
+    func twoBatchWaitersThatTogetherExceedTheLimitBothFinish() async throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.maxTotalMemory = 10_000 })
+        let holder = BlockHolder(try pool.allocateBlock(capacity: 8192))
+        let waiters = (0..<2).map { _ in
+            Task { () async throws(MemoryPoolError) -> [Int] in
+                let blocks = try await pool.allocateBlocksWaiting(capacities: [4096, 4096])
+                let capacities = UnifiedMemoryPoolTests.capacities(of: blocks)
+                await Task.yield()
+                pool.releaseBlocks(blocks)
+                return capacities
+            }
+        }
+        try await Self.waitUntil { pool.statistics.limitFailures >= 4 }
+        holder.release()
+        // Cancelled by the time limit, the test cancels the waiters, which
+        // then fail with .cancelled (rather than hang on a deadlock).
+        let results = try await withTaskCancellationHandler { () async throws -> [[Int]] in
+            var all: [[Int]] = []
+            for waiter in waiters { all.append(try await waiter.value) }
+            return all
+        } onCancel: {
+            for waiter in waiters { waiter.cancel() }
+        }
+        #expect(results == [[4096, 4096], [4096, 4096]])
+        let stats = pool.statistics
+        #expect(stats.currentMemory == 0)
+        #expect(stats.totalAllocations == stats.totalDeallocations)
+        #expect(stats.peakMemory <= 10_000)
+        #expect(pool.validateInvariants() == nil)
+    }
+
+    @Test func blockCapacityIsWhatTheBlockWouldGet() throws {
+        let pool = try UnifiedMemoryPool(config: quietConfig { $0.oversizeCacheBytes = 1 << 20 })
+        for request in [0, 1, 513, 8192, 8193, 100_000] {
+            let block = try pool.allocateBlock(capacity: request)
+            #expect(pool.blockCapacity(forCapacity: request) == block.capacity)
+        }
+        #expect(pool.blockCapacity(forCapacity: 100_000) > 100_000)
     }
 
     @Test func warningFiresOncePerCrossing() throws {

@@ -46,16 +46,23 @@ struct CANPipelineInputTests {
         }
     }
 
-    @Test func missingPathIsUnavailable() async throws {
+    /// A missing input is an unreadable file (exit code 3 in the CLI): the
+    /// others are processed, and strict mode stops at it.
+    @Test func missingPathIsReportedUnreadable() async throws {
         let directory = TemporaryDirectory()
         let good = directory.write("good.bin", try Fixtures.handBuiltFile(blocks: 1, framesPerBlock: 3).bytes)
         let missing = directory.path + "/missing.bin"
+        let report = try await Fixtures.run([good, missing], decoder: nil)
+        #expect(report.files == 1 && report.format.framesDecoded == 3)
+        #expect(report.unreadableFiles.map(\.path) == [missing])
+        #expect(report.unreadableFiles.first?.reason == String(cString: strerror(ENOENT)))
+        var strict = Fixtures.configuration()
+        strict.strict = true
         do {
-            _ = try await Fixtures.run([good, missing], decoder: nil)
-            Issue.record("no error for a missing input")
-        } catch PipelineError.inputUnavailable(let path, let reason) {
+            _ = try await Fixtures.run([good, missing], configuration: strict, decoder: nil)
+            Issue.record("strict mode went past a missing input")
+        } catch PipelineError.fileUnreadable(let path, _) {
             #expect(path == missing)
-            #expect(reason == String(cString: strerror(ENOENT)))
         } catch {
             Issue.record("\(error)")
         }

@@ -343,22 +343,24 @@ struct CANPipelineTests {
 /// What each kind of generated damage must be reported as.
 enum DamageExpectation {
     static func matches(_ issue: FormatIssue, _ kind: DatasetGenerator.DamageKind) -> Bool {
-        switch (kind, issue.level, issue.reason) {
-        case (.flippedDeflateByte, .record0, .gzip): return true
-        case (.badChecksum, .record0, .gzip(.checksumMismatch)): return true
-        case (.badInflatedSize, .record0, .gzip(.sizeMismatch)): return true
-        case (.record1Overrun, .record1, .lengthRunsPastParent(_, let available)):
-            return issue.reason == .lengthRunsPastParent(declared: UInt32(available + 9), available: available)
-        case (.record2Overrun, .record2, .lengthRunsPastParent(let declared, let available)):
-            return Int(declared) == available + 7
-        case (.record3Overrun, .record3, .lengthRunsPastParent(250, _)): return true
-        case (.childrenShortOfParent, .record3, .headerRunsPastParent(3)): return true
-        case (.classicFrameTooLong, .frame, .classicFrameTooLong(12)): return true
-        case (.fdLengthNotAllowed, .frame, .fdLengthNotAllowed(9)): return true
-        case (.standardIdentifierTooLarge, .frame, .standardIdentifierTooLarge(0x900)): return true
-        case (.recordLengthMismatch, .frame, .lengthFieldMismatch(24, 6)): return true
-        case (.frameTooShort, .frame, .frameShorterThan16Bytes(10)): return true
-        case (.truncatedTail, .record0, .truncatedPayload), (.truncatedTail, .record0, .truncatedHeader): return true
+        let text = issue.reason.description
+        let numbers = text.split { !$0.isNumber }.compactMap { Int($0) }
+        switch (kind, issue.level) {
+        case (.flippedDeflateByte, .record0): return text.hasPrefix("gzip:")
+        case (.badChecksum, .record0): return issue.reason == .gzip(.checksumMismatch)
+        case (.badInflatedSize, .record0): return issue.reason == .gzip(.sizeMismatch)
+        case (.record1Overrun, .record1):
+            return text.hasPrefix("length ") && numbers.count == 2 && numbers[0] == numbers[1] + 9
+        case (.record2Overrun, .record2):
+            return text.hasPrefix("length ") && numbers.count == 2 && numbers[0] == numbers[1] + 7
+        case (.record3Overrun, .record3): return text.hasPrefix("length 250 runs past its parent")
+        case (.childrenShortOfParent, .record3): return issue.reason == .headerRunsPastParent(available: 3)
+        case (.classicFrameTooLong, .frame): return issue.reason == .classicFrameTooLong(dataLength: 12)
+        case (.fdLengthNotAllowed, .frame): return issue.reason == .fdLengthNotAllowed(dataLength: 9)
+        case (.standardIdentifierTooLarge, .frame): return issue.reason == .standardIdentifierTooLarge(identifier: 0x900)
+        case (.recordLengthMismatch, .frame): return issue.reason == .lengthFieldMismatch(recordLength: 24, dataLength: 6)
+        case (.frameTooShort, .frame): return issue.reason == .frameShorterThan16Bytes(recordLength: 10)
+        case (.truncatedTail, .record0): return text.hasPrefix("truncated payload") || text.hasPrefix("truncated header")
         default: return false
         }
     }

@@ -19,7 +19,7 @@ struct InputFilesTests {
         d.write(".hidden.bin", 1)
         d.write("nested/deep.bin", 1)       // no recursion
         let explicit = directory.write("z.log", [1, 2])     // named files are taken whatever their name
-        let files = try InputFiles.expand([explicit, logs + "/"], directoryExtension: "bin")
+        let files = try InputFiles.expand([explicit, logs + "/"], directoryExtensions: ["bin"])
         #expect(files.map(\.path) == [logs + "/a.BIN", logs + "/b.bin", explicit])
         #expect(files.map(\.name) == ["a.BIN", "b.bin", "z.log"])
         #expect(files.map(\.size) == [5, 3, 2])
@@ -30,7 +30,7 @@ struct InputFilesTests {
         let directory = TemporaryDirectory()
         directory.write("x.dat", [1])
         directory.write("y", [1, 2])
-        let files = try InputFiles.expand([directory.path], directoryExtension: "")
+        let files = try InputFiles.expand([directory.path], directoryExtensions: [])
         #expect(files.map(\.name) == ["x.dat", "y"])
     }
 
@@ -40,7 +40,7 @@ struct InputFilesTests {
         #expect(mkfifo(directory.path + "/pipe.bin", 0o644) == 0)
         #expect(mkdir(directory.path + "/dir.bin", 0o755) == 0)
         #expect(symlink("/nonexistent/target", directory.path + "/dangling.bin") == 0)
-        let files = try InputFiles.expand([directory.path], directoryExtension: "bin")
+        let files = try InputFiles.expand([directory.path], directoryExtensions: ["bin"])
         let reasons = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.unreadableReason) })
         #expect(reasons.count == 4)
         #expect(reasons["ok.bin"] == .some(nil))
@@ -49,18 +49,39 @@ struct InputFilesTests {
         #expect(reasons["dangling.bin"] == String(cString: strerror(ENOENT)))
     }
 
-    @Test func missingAndSpecialInputsAreUnavailable() throws {
+    @Test func missingInputsAreListedAsUnreadable() throws {
+        let directory = TemporaryDirectory()
+        let missing = directory.path + "/missing.bin"
+        let files = try InputFiles.expand([missing], directoryExtensions: ["bin"])
+        #expect(files.map(\.path) == [missing] && files.map(\.name) == ["missing.bin"])
+        #expect(files.first?.unreadableReason == String(cString: strerror(ENOENT)))
+    }
+
+    @Test func specialInputsAreUnavailable() throws {
         let directory = TemporaryDirectory()
         let fifo = directory.path + "/named.bin"
         #expect(mkfifo(fifo, 0o644) == 0)
-        for (input, reason) in [(directory.path + "/missing.bin", String(cString: strerror(ENOENT))),
-                                (fifo, "not a regular file or directory")] {
-            #expect {
-                try InputFiles.expand([input], directoryExtension: "bin")
-            } throws: { error in
-                guard case PipelineError.inputUnavailable(let path, let why) = error else { return false }
-                return path == input && why == reason
-            }
+        #expect {
+            try InputFiles.expand([fifo], directoryExtensions: ["bin"])
+        } throws: { error in
+            guard case PipelineError.inputUnavailable(let path, let why) = error else { return false }
+            return path == fifo && why == "not a regular file or directory"
+        }
+    }
+
+    @Test func namesThatAreNotUTF8AreListedAndOpenedByTheirBytes() async throws {
+        let directory = TemporaryDirectory()
+        let name: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".bin".utf8)
+        let path = InputPath(bytes: Array(directory.path.utf8) + [UInt8(ascii: "/")] + name)
+        let bytes = try PipelineFixtures.handBuiltFile(blocks: 2, framesPerBlock: 3).bytes
+        let fd = path.withCString { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        #expect(fd >= 0 && write(fd, bytes, bytes.count) == bytes.count && close(fd) == 0)
+        let listed = try InputFiles.expand([directory.path], directoryExtensions: ["bin"])
+        #expect(listed.map(\.rawPath) == [path] && listed.map(\.name) == ["caf\u{FFFD}.bin"])
+        #expect(!path.isValidUTF8)
+        for inputs in [[InputPath(directory.path)], [path]] {
+            let report = try await CANPipeline(configuration: PipelineFixtures.configuration(), decoder: nil).process(inputs)
+            #expect(report.unreadableFiles.isEmpty && report.files == 1 && report.format.framesDecoded == 6)
         }
     }
 
@@ -69,7 +90,7 @@ struct InputFilesTests {
         directory.write("readme.md", [1])
         for inputs in [[], [directory.path]] {
             #expect {
-                try InputFiles.expand(inputs, directoryExtension: "bin")
+                try InputFiles.expand(inputs, directoryExtensions: ["bin"])
             } throws: { error in
                 guard case PipelineError.noInputFiles(let message) = error else { return false }
                 return inputs.isEmpty ? message.contains("no input") : message.contains(directory.path) && message.contains(".bin")

@@ -13,8 +13,9 @@ struct PipelineConfigurationTests {
         #expect(configuration.tasksInFlight == 4 * configuration.cpuThreads)
         #expect(configuration.readAheadFiles == 2)
         #expect(!configuration.strict && configuration.decodesSignals && !configuration.forcesPread)
-        #expect(configuration.maximumInflatedBlockSize == 64 << 20)
-        #expect(configuration.directoryFileExtension == "bin")
+        #expect(configuration.inputFormats.map(\.name) == ["blf", "candump", "asc", "canp"] && configuration.forcedInputFormat == nil)
+        #expect(InputFormats.directoryExtensions(of: configuration.inputFormats) == ["blf", "log", "asc", "bin"])
+        #expect(configuration.maximumReportedIssues == 100_000)
         #expect(configuration.stage == .signals)
         try configuration.validate()
         #expect(configuration.memoryPoolConfig.maxTotalMemory == configuration.memoryLimit)
@@ -34,7 +35,9 @@ struct PipelineConfigurationTests {
         ("blocksPerTask", { $0.blocksPerTask = 0 }),
         ("maximumTasksInFlight", { $0.maximumTasksInFlight = -1 }),
         ("readAheadFiles", { $0.readAheadFiles = -1 }),
-        ("maximumInflatedBlockSize", { $0.maximumInflatedBlockSize = 1023 }),
+        ("inputFormats", { $0.inputFormats = [] }),
+        ("no input format is named", { $0.forcedInputFormat = "mdf4" }),
+        ("maximumReportedIssues", { $0.maximumReportedIssues = -1 }),
     ]
 
     @Test func validationNamesTheBadField() {
@@ -58,7 +61,7 @@ struct PipelineConfigurationTests {
         configuration.memoryLimit = 16 << 20
         configuration.blocksPerTask = 1
         configuration.readAheadFiles = 0
-        configuration.maximumInflatedBlockSize = 1024
+        configuration.maximumReportedIssues = 0
         try configuration.validate()
         _ = try CANPipeline(configuration: configuration, decoder: nil)
     }
