@@ -7,6 +7,7 @@
  *   canp_inflate.h  whole-buffer gzip member inflate (libdeflate)
  *   canp_parquet.h  Parquet pages, encodings, footer, Thrift compact (zstd, snappy, libdeflate)
  *   canp_dbc.h      the DBC decode kernel: a compiled message plan over a batch of frames
+ *   canp_blf.h      the BLF frame walk kernel: whole frame objects of a container into columns
  *
  * Conventions: functions return 0 or -errno and pass results through
  * out-parameters; a pointer result is NULL only on allocation failure.
@@ -20,6 +21,7 @@
 #include "canp_inflate.h"
 #include "canp_parquet.h"
 #include "canp_dbc.h"
+#include "canp_blf.h"
 
 const char *canp_version(void);
 

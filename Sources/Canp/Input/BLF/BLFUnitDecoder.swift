@@ -1,3 +1,5 @@
+import CCanpCore
+
 /// Decodes BLF units for the pipeline, one worker's units at a time.
 ///
 /// `start` inflates (or copies) a container into the workspace and sets
@@ -111,27 +113,21 @@ final class BLFUnitDecoder: InputUnitDecoder {
     }
 
     /// The common case in a tight loop: frame objects that lie whole in a
-    /// container's data, one after the other. Stops at anything else (an
-    /// object of another type, damage, the end of the data), which
+    /// container's data, one after the other, decoded by the C kernel
+    /// (`canp_blf_decode_frames`, which mirrors ``BLFFrameObject``'s
+    /// decoding). Stops at anything else (an object of another type, damage,
+    /// data to zero-pad, the end of the data), which
     /// ``step(into:columns:row:)`` then handles.
     private func wholeFrames(columns: FrameScratch.Columns, rows start: Int, limit: Int) -> Int {
-        guard !isRun && !countOnly, case .search(var pos) = walk else { return start }
-        var rows = start
-        var decoder = objects
-        let base = UnsafeRawPointer(decoder.base)
-        let count = dataCount
-        while rows < limit {
-            guard let at = blfFindSignature(base, from: pos, limit: pos + 8, count: count),
-                  at + BLFObjectHeader.baseSize <= count else { break }
-            let header = BLFObjectHeader(base, at: at)
-            guard header.isValid && at + Int(header.size) <= count && header.versionedSize > 0
-                  && BLFObjectType.isFrame(header.type),
-                  case .frame = decoder.decode(header, at: at, into: columns, row: rows) else { break }
-            rows += 1
-            pos = at + Int(header.size)
-        }
-        objects = decoder
-        walk = .search(pos)
+        guard !isRun && !countOnly, case .search(let from) = walk else { return start }
+        var kernelColumns = canp_blf_columns(
+            timestamps: columns.timestamps, identifiers: columns.identifiers,
+            flags: UnsafeMutableRawPointer(columns.flags).assumingMemoryBound(to: UInt8.self),
+            channels: columns.channels, lengths: columns.lengths, data_offsets: columns.dataOffsets)
+        var position = from
+        let rows = canp_blf_decode_frames(UnsafeRawPointer(objects.base).assumingMemoryBound(to: UInt8.self), dataCount,
+                                          &position, objects.startNanoseconds, &kernelColumns, start, limit)
+        walk = .search(position)
         return rows
     }
 
