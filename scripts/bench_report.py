@@ -92,6 +92,62 @@ def main():
             a = arrow[setup]
             lines.append(f"| pyarrow {setup} (write alone) | 1 | {a['wall_seconds']:.3f} | {a['wall_seconds'] / inflate[1]:.2f}x | | "
                          f"{a['bytes']:,} | {a['bytes'] / pipeline['fileBytes']:.2f} | |")
+    load = lambda name: json.load(open(os.path.join(out, name))) if os.path.exists(os.path.join(out, name)) else None
+    blf, blf_peer = load("blf.json"), load("blf-peer.json")
+    candump, candump_peer = load("candump.json"), load("candump-peer.json")
+    if blf:
+        # The same traffic as Vector BLF: the ratio to libdeflate inflating the same containers alone,
+        # and to python-can's BLFReader + cantools per core (frames/s per thread over the peer's).
+        lines.append("")
+        lines.append(f"**Vector BLF input** (`canp bench --format blf`: {blf['files']} files written by `canp generate "
+                     f"--format blf`, {blf['fileBytes'] / 1e6:.0f} MB compressed, {blf['blocks']} containers, "
+                     f"{blf['frames']:,} frames, {blf['signals']:,} signals; the inflate stage inflates the "
+                     "containers with libdeflate alone; the peer is "
+                     f"{blf_peer['peer'] if blf_peer else 'not run'} on the first {blf_peer['frames'] if blf_peer else 0:,} "
+                     "frames of the first file, one process, CPU time):")
+        lines.append("")
+        lines.append("| stage | threads | MB/s compressed | M frames/s | M signals/s | vs libdeflate inflate | vs 1 thread | per core vs python-can + cantools | spread |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        peer_fps = blf_peer["frames_per_s"] if blf_peer else None
+        for row in blf["rows"]:
+            frames = f"{row['framesPerSecond'] / 1e6:.2f}" if row["framesPerSecond"] else ""
+            signals = f"{row['signalsPerSecond'] / 1e6:.1f}" if row["signalsPerSecond"] else ""
+            vs_inflate = f"{row['ratioToInflate'] * 100:.0f}%" if row.get("ratioToInflate") else ""
+            vs_one = f"{row['scalingToOneThread']:.2f}x" if row.get("scalingToOneThread") else ""
+            vs_peer = (f"{row['framesPerSecond'] / row['threads'] / peer_fps:.0f}x"
+                       if peer_fps and row["stage"] == "signals" else "")
+            lines.append(f"| {row['stage']} | {row['threads']} | {row['compressedMBps']:.1f} | {frames} | {signals} | "
+                         f"{vs_inflate} | {vs_one} | {vs_peer} | {row['spreadPercent']:.1f}% |")
+        if blf_peer:
+            lines.append(f"| python-can BLFReader + cantools | 1 | {blf_peer['compressed_mb_per_s']:.2f} | "
+                         f"{blf_peer['frames_per_s'] / 1e6:.3f} | {blf_peer['signals_per_s'] / 1e6:.2f} | | | 1x | |")
+        full = [r for r in blf["rows"] if r["stage"] == "signals" and r.get("ratioToInflate")]
+        if full:
+            worst = min(r["ratioToInflate"] for r in full)
+            per_core = min(r["framesPerSecond"] / r["threads"] for r in full) / peer_fps if peer_fps else None
+            lines.append("")
+            lines.append(f"Targets: BLF full decode at least 60% of libdeflate inflate: {worst * 100:.0f}% at worst "
+                         f"({'met' if worst >= 0.6 else 'NOT met'})" +
+                         (f"; at least 50x python-can + cantools per core: {per_core:.0f}x at worst "
+                          f"({'met' if per_core >= 50 else 'NOT met'})." if per_core else "."))
+    if candump:
+        lines.append("")
+        peer_fps = candump_peer["frames_per_s"] if candump_peer else None
+        lines.append(f"**candump input** (`canp bench --format candump`: {candump['files']} logs, {candump['fileBytes'] / 1e6:.0f} MB, "
+                     f"{candump['frames']:,} frames; the peer is {candump_peer['peer'] if candump_peer else 'not run'} "
+                     f"on the first {candump_peer['frames'] if candump_peer else 0:,} frames of the first, CPU time):")
+        lines.append("")
+        lines.append("| stage | threads | MB/s of text | M frames/s | M frames/s per core | per core vs python-can + cantools | vs 1 thread | spread |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for row in candump["rows"]:
+            per_core = row["framesPerSecond"] / row["threads"]
+            vs_peer = f"{per_core / peer_fps:.1f}x" if peer_fps else ""
+            vs_one = f"{row['scalingToOneThread']:.2f}x" if row.get("scalingToOneThread") else ""
+            lines.append(f"| {row['stage']} | {row['threads']} | {row['compressedMBps']:.1f} | {row['framesPerSecond'] / 1e6:.2f} | "
+                         f"{per_core / 1e6:.2f} | {vs_peer} | {vs_one} | {row['spreadPercent']:.1f}% |")
+        if candump_peer:
+            lines.append(f"| python-can CanutilsLogReader + cantools | 1 | | {peer_fps / 1e6:.3f} | {peer_fps / 1e6:.3f} | 1x | | |")
+
     m = pipeline.get("memory")
     if m:
         lines.append("")
@@ -167,7 +223,8 @@ def main():
 
     report = "\n".join(lines)
     print(report)
-    json.dump({"pipeline": pipeline, "peer": peer, "pyarrow": arrow, "memoryPool": memory, "threadPool": threads},
+    json.dump({"pipeline": pipeline, "peer": peer, "pyarrow": arrow, "blf": blf, "blfPeer": blf_peer,
+               "candump": candump, "candumpPeer": candump_peer, "memoryPool": memory, "threadPool": threads},
               open(os.path.join(out, "results.json"), "w"), indent=2)
 
     try:

@@ -23,7 +23,7 @@ def main():
     by_id = {(m.frame_id, m.is_extended_frame): m for m in db.messages}
     frames = signals = 0
     compressed = 0
-    start = time.perf_counter()
+    start = time.process_time()
     for path in args.files:
         reader = can.BLFReader(path)
         for msg in reader:
@@ -42,7 +42,7 @@ def main():
         reader.stop()
         if frames >= args.max_frames:
             break
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     result = {"peer": f"python-can {can.__version__} BLFReader + cantools {cantools.__version__}", "frames": frames,
               "signals": signals, "compressed_bytes": compressed, "seconds": seconds,
               "compressed_mb_per_s": compressed / 1e6 / seconds, "frames_per_s": frames / seconds,
